@@ -1,0 +1,142 @@
+"""Values that flow through intake: raw mail, the parsed mail, and what was extracted from it.
+
+Sources produce `RawMail`; `intake.parse` turns it into `ParsedMail`; `intake.extract` turns a
+`MailText` view of it into an `Extraction`. All are plain immutable values so that live intake,
+`route --json` and replay run the same code.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RawMail:
+    """One mail as a source delivered it, before anything is interpreted."""
+
+    data: bytes
+    source: str  # mailbox name from the settings, or "files"
+    ref: str  # where it came from: a path, or "FOLDER/UID"
+    uidvalidity: int | None = None
+    uid: int | None = None
+    internaldate: datetime | None = None  # timezone-aware arrival time
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A parsed mailbox: display name and lower-cased address."""
+
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One non-body MIME part. `filename` is metadata only, never a path."""
+
+    filename: str
+    content_type: str  # as declared in the mail
+    sniffed_type: str  # from the first bytes
+    size: int
+    sha256: str
+    data: bytes | None  # None when the part exceeded the size limit
+    text: str | None = None  # extracted text of PDF/DOCX/TXT
+    text_error: str | None = None  # why text extraction failed or was skipped
+    inline: bool = False
+    content_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """One recipient block of a delivery status notification (RFC 3464)."""
+
+    action: str  # failed | delayed | delivered | relayed | expanded
+    recipient: str
+    status: str  # e.g. "5.1.1"
+    diagnostic: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMail:
+    """A mail decoded into what the rest of the service reads. Produced by `intake.parse`."""
+
+    headers: tuple[tuple[str, str], ...]  # decoded, unfolded, in order
+    message_id: str | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    subject: str
+    from_: Address | None
+    reply_to: tuple[Address, ...]
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    date: datetime | None
+    content_type: str  # top-level type, lower case
+    text: str  # the readable body: text/plain, or the HTML turned into text
+    html: str | None  # the original HTML body, unsanitized (sanitize before showing)
+    attachments: tuple[Attachment, ...] = ()
+    delivery_reports: tuple[DeliveryReport, ...] = ()
+    returned_message_id: str | None = None  # Message-ID of the mail a bounce returns
+    defects: tuple[str, ...] = ()
+    size: int = 0
+
+    def header(self, name: str) -> str | None:
+        """First value of a header, case-insensitive, or None."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [value for key, value in self.headers if key.lower() == lname]
+
+
+class Disposition(str, enum.Enum):
+    """What kind of mail this is (DOMAIN.md section 2)."""
+
+    TICKET = "ticket"
+    FOLLOWUP = "followup"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    BULK = "bulk"
+    QUARANTINE = "quarantine"
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionResult:
+    disposition: Disposition
+    reasons: tuple[str, ...]  # human-readable: "header Auto-Submitted: auto-replied"
+
+
+@dataclass(frozen=True, slots=True)
+class MailText:
+    """The text views extraction reads; built from a ParsedMail by `intake.extract`."""
+
+    subject: str
+    new_text: str  # the author's own words: quoted history and signature removed
+    full_text: str  # the whole readable body
+    signature: str  # the signature block, if one was found
+    attachment_names: tuple[str, ...] = ()
+    attachment_texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the desk needs to know about one mail (DOMAIN.md section 3). Raw findings:
+    routing decides which of them matter for the decision it prints."""
+
+    language: str
+    contract_numbers: tuple[str, ...]  # normalized, sorted, unique
+    destruction_confirmation: bool
+    machine_out_of_use: bool
+    requested_end_date: date | None
+    breach_claimed: bool
+    phone: str | None
+    kind_hints: tuple[str, ...]  # contract kinds named in the text, e.g. "passport_advantage"
+    evidence: tuple[str, ...] = field(default=())  # why each finding was made, for explanations

@@ -1,0 +1,180 @@
+"""Settings: a TOML file (`--config PATH` or POSTKAMER_CONFIG) overridden by environment
+variables (`POSTKAMER_DATABASE__URL=...`), validated by pydantic with errors naming the key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message names the file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Strict):
+    url: str = "sqlite:///var/postkamer.db"
+
+
+class StorageSettings(_Strict):
+    blobs: Path = Path("var/blobs")
+
+
+class LimitSettings(_Strict):
+    max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_parts: int = Field(default=500, gt=0)
+    max_depth: int = Field(default=30, gt=0)
+    max_attachment_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    parse_seconds: float = Field(default=10.0, gt=0)
+    attachment_text_bytes: int = Field(default=200_000, gt=0)
+    attachment_text_pages: int = Field(default=20, gt=0)
+    attachment_text_seconds: float = Field(default=5.0, gt=0)
+
+
+def _read_secret(env: str | None, file: Path | None, literal: str | None, what: str) -> str | None:
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise SettingsError(f"{what}: environment variable {env} is not set")
+        return value
+    if file:
+        mode = file.stat().st_mode
+        if mode & stat.S_IROTH:
+            raise SettingsError(f"{what}: password file {file} is readable by everyone; chmod 600")
+        return file.read_text(encoding="utf-8").strip()
+    return literal
+
+
+class MailboxSettings(_Strict):
+    name: str
+    host: str
+    port: int = 993
+    tls: Literal["ssl", "starttls", "none"] = "ssl"
+    tls_verify: bool = True
+    username: str
+    password: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    auth: Literal["password", "xoauth2", "oauthbearer"] = "password"
+    token_command: str | None = None
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    idle: bool = True
+    idle_renew_seconds: int = Field(default=300, gt=0, le=29 * 60)
+    poll_seconds: int = Field(default=60, gt=0)
+    batch_size: int = Field(default=200, gt=0)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _warn_literal(self) -> MailboxSettings:
+        if self.password is not None:
+            log.warning("mailbox %s: literal password in settings; prefer password_env", self.name)
+        return self
+
+    def secret(self) -> str | None:
+        return _read_secret(
+            self.password_env, self.password_file, self.password, f"mailboxes.{self.name}"
+        )
+
+
+class SmtpSettings(_Strict):
+    host: str
+    port: int = 587
+    tls: Literal["ssl", "starttls", "none"] = "starttls"
+    tls_verify: bool = True
+    username: str | None = None
+    password: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    from_: str = Field(default="Contract Support <support@contracts.example.com>", alias="from")
+    envelope_sender: str | None = None
+    message_id_domain: str = "contracts.example.com"
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def secret(self) -> str | None:
+        return _read_secret(self.password_env, self.password_file, self.password, "smtp")
+
+
+class OutboundSettings(_Strict):
+    folder: Path = Path("var/outbox")
+    from_: str = Field(default="Contract Support <support@contracts.example.com>", alias="from")
+    message_id_domain: str = "contracts.example.com"
+    retry_horizon_hours: float = Field(default=48.0, gt=0)
+    per_sender_daily_limit: int = Field(default=40, gt=0)
+    global_hourly_limit: int = Field(default=2000, gt=0)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class RoutingSettings(_Strict):
+    config: Path = Path("config/routing.yaml")
+    templates: Path = Path("templates")
+    registry: Path | None = None  # optional CSV imported at start
+
+
+class Settings(BaseSettings):
+    """All settings. Environment variables use the prefix POSTKAMER_ and `__` for nesting."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POSTKAMER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
+    limits: LimitSettings = LimitSettings()
+    mailboxes: list[MailboxSettings] = []
+    smtp: SmtpSettings | None = None
+    outbound: OutboundSettings = OutboundSettings()
+    routing: RoutingSettings = RoutingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # environment first: it overrides what the TOML file (passed as init values) says
+        return (env_settings, init_settings)
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read the TOML file (if any) and the environment; raise SettingsError naming the key."""
+    if path is None:
+        path = os.environ.get("POSTKAMER_CONFIG") or None
+    data: dict[str, Any] = {}
+    source = "environment"
+    if path is not None:
+        p = Path(path)
+        source = str(p)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(f"{p}: no such settings file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{p}: {exc}") from None
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"])
+            problems.append(f"{source}: {key}: {err['msg']}")
+        raise SettingsError("\n".join(problems)) from None

@@ -1,0 +1,188 @@
+"""Database tables. Raw bytes never live here: they are in the blob store, keyed by sha256.
+
+Written by `postkamer.service` (one transaction per batch), read by the CLI and the web app.
+Schema changes go through Alembic migrations in `storage/migrations`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MailboxState(SQLModel, table=True):
+    """Checkpoint of one mailbox folder: up to which UID everything is committed."""
+
+    __tablename__ = "mailbox_state"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    folder: str = "INBOX"
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One raw mail as received. The unique keys make a re-delivery a no-op."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_ledger_mailbox_uid"),
+        UniqueConstraint("sha256", name="uq_ledger_sha256"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(index=True)  # mailbox name, or "files"
+    uidvalidity: int | None = None
+    uid: int | None = None
+    source_ref: str = ""  # path or FOLDER/UID, for people
+    sha256: str
+    size: int
+    internaldate: datetime | None = None
+    state: str = Field(default="stored", index=True)  # stored | processed | quarantined
+    reason: str | None = Field(default=None, sa_column=Column(Text))  # quarantine reason
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = None
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True)  # e.g. PK-7F3K9Q, not guessable
+    queue: str = Field(index=True)
+    status: str = Field(default="new", index=True)
+    priority: str = "normal"
+    subject: str = ""
+    requester_email: str = Field(default="", index=True)
+    requester_name: str = ""
+    language: str = "nl"
+    contract_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    policy: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    linked_ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    assignee: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Participant(SQLModel, table=True):
+    """People who may write on a ticket: the requester and anyone already in the thread."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("ticket_id", "email", name="uq_participant"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    email: str = Field(index=True)
+    role: str = "cc"  # requester | cc
+
+
+class Message(SQLModel, table=True):
+    """A mail in or out, with what was understood and decided about it."""
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_msgid", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int | None = Field(default=None, foreign_key="ledger.id", unique=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    direction: str = "in"  # in | out
+    message_id: str | None = None
+    in_reply_to: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    references: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    subject: str = Field(default="", sa_column=Column(Text))
+    from_name: str = ""
+    from_email: str = Field(default="", index=True)
+    to: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    cc: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    date: datetime | None = None
+    received: datetime | None = Field(default=None, index=True)
+    disposition: str = Field(default="ticket", index=True)
+    language: str | None = None
+    text: str = Field(default="", sa_column=Column(Text))
+    new_text: str = Field(default="", sa_column=Column(Text))
+    html: str | None = Field(default=None, sa_column=Column(Text))
+    extraction: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    defects: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AttachmentRow(SQLModel, table=True):
+    __tablename__ = "attachment"
+    id: int | None = Field(default=None, primary_key=True)
+    message_pk: int = Field(foreign_key="message.id", index=True)
+    filename: str = ""
+    content_type: str = ""
+    sniffed_type: str = ""
+    size: int = 0
+    sha256: str = ""  # blob key; empty when the part was over the limit and not stored
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    text_error: str | None = None
+    inline: bool = False
+
+
+class Event(SQLModel, table=True):
+    """Audit trail: everything that happens to a ticket, with who and when."""
+
+    __tablename__ = "event"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    kind: str  # created | followup | routed | reply_queued | reply_sent | status | note | ...
+    actor: str = "system"
+    at: datetime = Field(default_factory=utcnow)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class OutboxRow(SQLModel, table=True):
+    """A reply waiting to be delivered. Its Message-ID is fixed when the row is written."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    message_id: str = Field(unique=True)
+    sender: str = ""  # envelope sender
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    template: str | None = None
+    automatic: bool = True
+    raw: bytes = Field(sa_column=Column(LargeBinary))  # the rendered message, composed once
+    state: str = Field(default="queued", index=True)  # queued | sending | sent | failed | unknown
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class ContractRow(SQLModel, table=True):
+    """The contract registry as imported by `postkamer contracts import`."""
+
+    __tablename__ = "contract"
+    number: str = Field(primary_key=True)  # normalized
+    display_number: str
+    kind: str
+    scope: str
+    customer: str = ""
+    contacts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    start_date: date
+    language: str = "nl"
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RoutingConfigVersion(SQLModel, table=True):
+    """Every routing configuration that was applied, for history and rollback."""
+
+    __tablename__ = "routing_config_version"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    author: str = "system"
+    sha256: str
+    content: str = Field(sa_column=Column(Text))
+    diff: str = Field(default="", sa_column=Column(Text))
+    comment: str = ""
