@@ -1,0 +1,1 @@
+"""Sub-commands of the `postkamer` CLI, one module each (see `postkamer.cli`)."""
