@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -24,8 +24,8 @@ class MailboxState(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     folder: str = "INBOX"
-    uidvalidity: int | None = None
-    last_uid: int = 0
+    uidvalidity: int | None = Field(default=None, sa_type=BigInteger)  # IMAP: 32-bit unsigned
+    last_uid: int = Field(default=0, sa_type=BigInteger)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -39,8 +39,8 @@ class LedgerEntry(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     mailbox: str = Field(index=True)  # mailbox name, or "files"
-    uidvalidity: int | None = None
-    uid: int | None = None
+    uidvalidity: int | None = Field(default=None, sa_type=BigInteger)  # IMAP: 32-bit unsigned
+    uid: int | None = Field(default=None, sa_type=BigInteger)
     source_ref: str = ""  # path or FOLDER/UID, for people
     sha256: str
     size: int
