@@ -158,6 +158,11 @@ class OutboxRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    # added for outbound delivery (outbound.outbox): loop-limit counting and claim bookkeeping
+    to_address: str = Field(default="", index=True)  # first recipient, lower case
+    claim_token: str | None = None  # which deliver_due run holds the row while `sending`
+    claimed_at: datetime | None = None
+    uncertain: int = 0  # outcomes unknown so far (lost after DATA); one retry at most
 
 
 class ContractRow(SQLModel, table=True):
