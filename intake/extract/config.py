@@ -1,0 +1,531 @@
+"""What extraction looks for, as data a supervisor can edit (embedded in `config/routing.yaml`).
+
+Every pattern is an RE2 regular expression (case-insensitive, linear time: `import re2`); a
+pattern that does not compile is a validation error naming the field and the pattern. Matching
+runs on text in which typographic apostrophes are straightened and non-breaking spaces are
+plain spaces. `intake.extract` compiles a config once and reuses it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import re2
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_WORD_LISTS_NOTE = "lower-case words, matched as whole tokens"
+
+
+def _check_patterns(values: list[str]) -> list[str]:
+    for pattern in values:
+        try:
+            re2.compile(pattern)
+        except re2.error as exc:
+            raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from None
+    return values
+
+
+class ExtractionConfig(BaseModel):
+    """Keyword lists and patterns for `intake.extract.extract` (DOMAIN.md section 3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # -- language ---------------------------------------------------------------------------
+    language_method: Literal["hybrid", "stopwords", "langid"] = "hybrid"
+    default_language: Literal["nl", "fr", "en"] = "nl"
+    stopwords: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "nl": [
+                "de",
+                "het",
+                "een",
+                "en",
+                "van",
+                "ik",
+                "wij",
+                "we",
+                "jullie",
+                "u",
+                "uw",
+                "ons",
+                "onze",
+                "is",
+                "zijn",
+                "niet",
+                "dat",
+                "die",
+                "met",
+                "voor",
+                "op",
+                "te",
+                "naar",
+                "graag",
+                "gelieve",
+                "kunnen",
+                "kan",
+                "wil",
+                "willen",
+                "wensen",
+                "hebben",
+                "heb",
+                "ook",
+                "nog",
+                "maar",
+                "dit",
+                "deze",
+                "er",
+                "om",
+                "bij",
+                "als",
+                "aan",
+                "dank",
+                "bedankt",
+                "beste",
+                "geachte",
+                "hierbij",
+                "groeten",
+                "vriendelijke",
+                "tegen",
+                "wordt",
+                "werd",
+                "zou",
+                "zouden",
+                "mijn",
+                "hoe",
+                "zie",
+                "bijlage",
+                "vraag",
+            ],
+            "fr": [
+                "le",
+                "la",
+                "les",
+                "un",
+                "une",
+                "des",
+                "du",
+                "et",
+                "est",
+                "nous",
+                "vous",
+                "votre",
+                "vos",
+                "notre",
+                "nos",
+                "pour",
+                "dans",
+                "sur",
+                "avec",
+                "pas",
+                "ne",
+                "que",
+                "qui",
+                "au",
+                "aux",
+                "par",
+                "ce",
+                "cette",
+                "je",
+                "mon",
+                "ma",
+                "mes",
+                "il",
+                "elle",
+                "sont",
+                "bonjour",
+                "merci",
+                "madame",
+                "monsieur",
+                "cordialement",
+                "souhaitons",
+                "pourriez",
+                "pouvez",
+                "avons",
+                "être",
+                "été",
+                "plus",
+                "fin",
+                "objet",
+            ],
+            "en": [
+                "the",
+                "a",
+                "an",
+                "and",
+                "of",
+                "to",
+                "is",
+                "are",
+                "we",
+                "you",
+                "your",
+                "our",
+                "for",
+                "in",
+                "on",
+                "with",
+                "not",
+                "that",
+                "this",
+                "it",
+                "be",
+                "have",
+                "has",
+                "please",
+                "could",
+                "would",
+                "will",
+                "hello",
+                "dear",
+                "regards",
+                "thank",
+                "thanks",
+                "kind",
+                "best",
+                "i",
+                "my",
+                "us",
+                "from",
+                "as",
+                "at",
+                "by",
+                "hereby",
+            ],
+        },
+        description=_WORD_LISTS_NOTE,
+    )
+
+    # -- contract numbers ---------------------------------------------------------------------
+    contract_keywords: list[str] = Field(
+        default_factory=lambda: [
+            r"\p{L}*contract(?:nummer|nr|number|no|en|s)?",
+            r"\p{L}*contrat(?:s)?",
+            r"overeenkomst(?:en)?",
+            r"\p{L}*agreement(?:s)?",
+            r"\p{L}*addendum",
+            r"avenant",
+            r"site(?:nummer|nr)?",
+            r"\p{L}*licentie(?:nummer|nr)?",
+            r"\p{L}*licen[cs]e(?:s)?",
+            r"polis(?:nummer)?",
+        ]
+    )
+    number_fillers: list[str] = Field(
+        default_factory=lambda: [
+            "nummer",
+            "nr",
+            "no",
+            "n",
+            "nº",
+            "num",
+            "number",
+            "numéro",
+            "numero",
+            "ref",
+            "id",
+            "is",
+            "est",
+            "met",
+            "with",
+            "de",
+            "du",
+            "van",
+            "het",
+            "the",
+            "our",
+            "ons",
+            "onze",
+            "notre",
+            "nos",
+            "votre",
+            "uw",
+            "your",
+            "site",
+            "maintenance",
+            "onderhoud",
+            "hardware",
+            "software",
+            "logiciel",
+            "logicielle",
+            "matériel",
+            "mensuelle",
+            "monthly",
+            "maandelijkse",
+            "licence",
+            "license",
+            "licentie",
+            "agreement",
+            "contract",
+            "contrat",
+            "addendum",
+            "passport",
+            "advantage",
+            "référence",
+            "reference",
+            "referentie",
+        ],
+        description=_WORD_LISTS_NOTE,
+    )
+    max_fillers: int = Field(default=4, ge=0, le=10)
+    min_number_length: int = Field(default=4, ge=1)
+    max_number_length: int = Field(default=24, ge=4)
+
+    # -- destruction --------------------------------------------------------------------------
+    destruction_file_names: list[str] = Field(
+        default_factory=lambda: [r"vernietig", r"destruct", r"destroy", r"vernieling"],
+        description="patterns for an attachment's file name that say it confirms destruction",
+    )
+    destruction_documents: list[str] = Field(
+        default_factory=lambda: [
+            r"vernietigings(?:verklaring|attest|bewijs|certificaat)",
+            r"(?:verklaring|attest|bewijs|certificaat) van vernietiging",
+            r"(?:attestation|certificat|preuve|déclaration) de destruction",
+            r"certificate of (?:destruction|deletion)",
+            r"destruction (?:certificate|confirmation|statement)",
+        ],
+        description="names of a destruction certificate, for the body's 'attached: ...'",
+    )
+    attachment_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"bijlage",
+            r"bijgevoegd",
+            r"bijgaand",
+            r"in annex",
+            r"ci-joint",
+            r"ci-jointe",
+            r"en annexe",
+            r"pièce jointe",
+            r"attached",
+            r"enclosed",
+            r"attachment",
+        ]
+    )
+    destruction_verbs: list[str] = Field(
+        default_factory=lambda: [
+            r"vernietigd",
+            r"verwijderd",
+            r"gewist",
+            r"détruite?s?",
+            r"supprimée?s?",
+            r"effacée?s?",
+            r"destroyed",
+            r"deleted",
+            r"erased",
+            r"wiped",
+        ],
+        description="past forms only: an infinitive ('vernietigen', 'destroy') is a promise",
+    )
+    destruction_objects: list[str] = Field(
+        default_factory=lambda: [
+            r"kopie",
+            r"exemplar",
+            r"installatie",
+            r"software",
+            r"programma",
+            r"copie",
+            r"logiciel",
+            r"exemplaire",
+            r"installation",
+            r"cop(?:y|ies)",
+            r"instances?",
+        ]
+    )
+    negation_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"\bniet\b",
+            r"\bgeen\b",
+            r"\bnooit\b",
+            r"\bnog niet\b",
+            r"\bpas\b",
+            r"\bjamais\b",
+            r"\bpoint\b",
+            r"\bnot\b",
+            r"n't\b",
+            r"\bnever\b",
+            r"\byet to\b",
+        ],
+        description="looked for in the words just before a statement",
+    )
+    negation_window: int = Field(default=6, ge=1, le=20, description="words before a match")
+    promise_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"\bzullen\b",
+            r"\bzal\b",
+            r"\bgaan\b",
+            r"\bzodra\b",
+            r"\bmoeten\b",
+            r"\bmoet\b",
+            r"\bindien\b",
+            r"\bwanneer\b",
+            r"\ballons\b",
+            r"\bvont\b",
+            r"\bsera\b",
+            r"\bseront\b",
+            r"\bserons\b",
+            r"\bdès que\b",
+            r"\bfaut-il\b",
+            r"\bdevons\b",
+            r"\bdoit\b",
+            r"\bdoivent\b",
+            r"\blorsque\b",
+            r"\bdétruirons\b",
+            r"\bwill\b",
+            r"\bshall\b",
+            r"\bgoing to\b",
+            r"\bonce\b",
+            r"\bas soon as\b",
+            r"\bmust\b",
+            r"\bneed to\b",
+            r"\bshould\b",
+            r"\bwould\b",
+        ],
+        description="a sentence with one of these states an intention, not a fact",
+    )
+    disclaimer_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"par erreur",
+            r"in error",
+            r"by mistake",
+            r"verkeerdelijk",
+            r"per vergissing",
+            r"intended recipient",
+            r"destinataire",
+            r"geadresseerde",
+            r"bestemmeling",
+            r"confidenti",
+            r"vertrouwelijk",
+        ],
+        description="a sentence with one of these is a mail disclaimer, never a confirmation",
+    )
+
+    # -- other facts --------------------------------------------------------------------------
+    out_of_use: list[str] = Field(
+        default_factory=lambda: [
+            r"niet (?:meer|langer) in gebruik",
+            r"buiten gebruik",
+            r"buiten dienst",
+            r"uit dienst (?:genomen|gesteld)",
+            r"niet (?:meer|langer) gebruikt",
+            r"ontmanteld",
+            r"afgedankt",
+            r"plus utilisée?s?",
+            r"plus en (?:service|usage|fonction)",
+            r"hors service",
+            r"hors d'usage",
+            r"désaffectée?s?",
+            r"mise? au rebut",
+            r"no longer (?:in use|used|in service|operational)",
+            r"not (?:in use|used) any ?more",
+            r"out of use",
+            r"decommissioned",
+            r"out of service",
+            r"scrapped",
+        ]
+    )
+    breach: list[str] = Field(
+        default_factory=lambda: [
+            r"niet nagekomen",
+            r"verplichtingen niet",
+            r"niet (?:\p{L}+ ){0,3}nagekomen",
+            r"wanprestatie",
+            r"tekortkoming",
+            r"tekortgeschoten",
+            r"in gebreke",
+            r"manquement",
+            r"ne respecte\p{L}* (?:\p{L}+ ){0,2}pas",
+            r"n'a pas respecté",
+            r"n'ont pas respecté",
+            r"non-respect",
+            r"inexécution",
+            r"breach",
+            r"failed to (?:meet|fulfil|fulfill|honou?r|comply)",
+            r"did not (?:meet|fulfil|fulfill|honou?r)",
+            r"non-performance",
+        ]
+    )
+    end_date_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"met ingang van",
+            r"ingaande",
+            r"per",
+            r"tegen",
+            r"vanaf",
+            r"einde",
+            r"eind",
+            r"einddatum",
+            r"op datum van",
+            r"à partir du",
+            r"à partir de",
+            r"à compter du",
+            r"à dater du",
+            r"avec effet au",
+            r"avec effet le",
+            r"avec effet à",
+            r"au",
+            r"dès le",
+            r"fin",
+            r"date de fin",
+            r"effective",
+            r"effective from",
+            r"effective as of",
+            r"effective on",
+            r"as of",
+            r"as from",
+            r"with effect from",
+            r"end of",
+            r"ending",
+            r"terminate on",
+        ],
+        description="a date right after one of these is the requested end date",
+    )
+    kind_hints: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "passport_advantage": [r"passport\s+advantage"],
+            "monthly_license": [
+                r"maandelijkse\s+licentie",
+                r"maandlicentie",
+                r"licences?\s+mensuelles?",
+                r"monthly\s+licen[cs]e",
+                r"abonnement\s+mensuel",
+                r"maandabonnement",
+            ],
+            "maintenance": [
+                r"onderhoudscontract",
+                r"onderhoudsovereenkomst",
+                r"contrats?\s+de\s+maintenance",
+                r"maintenance\s+(?:contract|agreement)",
+            ],
+            "maintenance_addendum": [r"addendum", r"avenant"],
+        }
+    )
+    max_text_chars: int = Field(
+        default=200_000, ge=1000, description="longer text views are cut before matching"
+    )
+
+    @field_validator(
+        "contract_keywords",
+        "destruction_file_names",
+        "destruction_documents",
+        "attachment_cues",
+        "destruction_verbs",
+        "destruction_objects",
+        "negation_cues",
+        "promise_cues",
+        "disclaimer_cues",
+        "out_of_use",
+        "breach",
+        "end_date_cues",
+    )
+    @classmethod
+    def _compile(cls, values: list[str]) -> list[str]:
+        return _check_patterns(values)
+
+    @field_validator("kind_hints")
+    @classmethod
+    def _compile_hints(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in values.values():
+            _check_patterns(patterns)
+        return values
+
+
+DEFAULT = ExtractionConfig()

@@ -1,0 +1,31 @@
+"""Statements the customer makes in the body, judged sentence by sentence.
+
+A pattern hit counts only when its sentence is an assertion: not a question, not a promise or
+intention ("we will destroy", "zullen ... vernietigen", "dès que"), not negated in the words
+just before it ("nog niet vernietigd", "pas encore détruit", "have not destroyed"), and not part
+of a mail disclaimer ("if you received this in error, destroy it"). Used by `destruction` and
+`signals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import re2
+
+from intake.extract.text import Compiled, sentence_at, words_before
+
+
+def asserted(text: str, pattern: re2._Regexp, c: Compiled) -> Iterator[tuple[str, str]]:
+    """(matched words, sentence) for every hit of `pattern` in an asserted sentence."""
+    for m in pattern.finditer(text):
+        lo, hi = sentence_at(text, m.start(), m.end())
+        sentence = text[lo:hi]
+        if sentence.rstrip().endswith("?"):
+            continue
+        if c.promise.search(sentence) or c.disclaimer.search(sentence):
+            continue
+        before = words_before(text, m.start(), lo, c.config.negation_window)
+        if c.negation.search(before):
+            continue
+        yield m.group(0), " ".join(sentence.split())

@@ -1,0 +1,126 @@
+"""Text helpers shared by the extractors: one normalisation, sentences, nearby words, and a
+config compiled once into RE2 patterns (linear time whatever a supervisor writes).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import re2
+
+from intake.extract.config import ExtractionConfig
+
+# same length in and out, so match positions stay valid on the original text
+_STRAIGHTEN = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+)
+_SENTENCE_END = frozenset(".!?;")
+_WEEKDAYS = (
+    "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+_WORD = re2.compile(r"[\p{L}\p{N}'-]+")
+
+
+def prepare(text: str, limit: int) -> str:
+    """Straighten apostrophes and spaces; cut to `limit` characters."""
+    return text[:limit].translate(_STRAIGHTEN)
+
+
+def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence holding text[start:end]: up to . ! ? ; or a blank line.
+    Scans at most 400 characters each way, so a call costs O(1)."""
+    lo = start
+    floor = max(0, start - 400)
+    while lo > floor:
+        ch = text[lo - 1]
+        if ch in _SENTENCE_END or (ch == "\n" and lo >= 2 and text[lo - 2] == "\n"):
+            break
+        lo -= 1
+    hi = end
+    ceiling = min(len(text), end + 400)
+    while hi < ceiling:
+        ch = text[hi]
+        if ch in _SENTENCE_END:
+            hi += 1
+            break
+        if ch == "\n" and hi + 1 < len(text) and text[hi + 1] == "\n":
+            break
+        hi += 1
+    return lo, hi
+
+
+def words_before(text: str, start: int, lo: int, count: int) -> str:
+    """The last `count` words between lo and start (same sentence), joined by spaces."""
+    window = text[max(lo, start - 20 * count) : start]
+    words = [m.group(0) for m in _WORD.finditer(window)]
+    return " ".join(words[-count:])
+
+
+def alternation(patterns: list[str]) -> re2._Regexp:
+    """One case-insensitive RE2 pattern matching any of `patterns`."""
+    if not patterns:
+        return re2.compile(r"(?i)[^\s\S]")  # matches nothing
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    return re2.compile(f"(?i)(?:{joined})")
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    config: ExtractionConfig
+    keywords: re2._Regexp
+    fillers: frozenset[str]
+    stopwords: dict[str, frozenset[str]]
+    all_stopwords: frozenset[str]
+    destruction_file_names: re2._Regexp
+    destruction_documents: re2._Regexp
+    attachment_cues: re2._Regexp
+    destruction_verbs: re2._Regexp
+    destruction_objects: re2._Regexp
+    negation: re2._Regexp
+    promise: re2._Regexp
+    disclaimer: re2._Regexp
+    out_of_use: re2._Regexp
+    breach: re2._Regexp
+    end_date_cue: re2._Regexp
+    kind_hints: tuple[tuple[str, re2._Regexp], ...]
+
+
+@functools.lru_cache(maxsize=16)
+def _compile_json(raw: str) -> Compiled:
+    config = ExtractionConfig.model_validate_json(raw)
+    stop = {lang: frozenset(w.lower() for w in words) for lang, words in config.stopwords.items()}
+    cues = "|".join(f"(?:{p})" for p in config.end_date_cues) or r"[^\s\S]"
+    return Compiled(
+        config=config,
+        keywords=alternation(config.contract_keywords),
+        fillers=frozenset(w.lower() for w in config.number_fillers),
+        stopwords=stop,
+        all_stopwords=frozenset().union(*stop.values()) if stop else frozenset(),
+        destruction_file_names=alternation(config.destruction_file_names),
+        destruction_documents=alternation(config.destruction_documents),
+        attachment_cues=alternation(config.attachment_cues),
+        destruction_verbs=alternation(config.destruction_verbs),
+        destruction_objects=alternation(config.destruction_objects),
+        negation=alternation(config.negation_cues),
+        promise=alternation(config.promise_cues),
+        disclaimer=alternation(config.disclaimer_cues),
+        out_of_use=alternation(config.out_of_use),
+        breach=alternation(config.breach),
+        # a cue, then at most "le"/"the"/a weekday, then the date (checked on the text before it)
+        end_date_cue=re2.compile(
+            rf"(?i)(?:^|[^\p{{L}}'])(?:{cues})[\s,:]{{0,3}}"
+            r"(?:(?:le|de|du|the|on|op)\s{1,3})?"
+            rf"(?:(?:{_WEEKDAYS})\.?,?\s{{1,3}})?$"
+        ),
+        kind_hints=tuple(
+            (kind, alternation(patterns)) for kind, patterns in config.kind_hints.items()
+        ),
+    )
+
+
+def compiled(config: ExtractionConfig) -> Compiled:
+    """The config's patterns, compiled once per distinct config."""
+    return _compile_json(config.model_dump_json())
