@@ -1,0 +1,192 @@
+"""Keyword classification: which queue a mail is about, and why.
+
+Each queue of `classification.queues` has weighted keywords per language and optional RE2
+patterns, each looking at some parts of the mail (by default the subject and the author's own
+new text, so quoted history cannot re-trigger a queue). A keyword counts once per queue, in the
+first part it occurs in. The queue with the highest score at or above the threshold wins (ties:
+the queue listed first, so intent queues such as cancellation and copy-request go before topic
+queues); below the threshold the mail goes to the fallback queue (`general`).
+
+Intent beats topic: a cancellation usually also says "licentie" or "onderhoud", a copy request
+says "contract"; the default weights make the intent words heavier. The contract registry has
+the last word between topic queues: when a known contract is named and the mail is not a
+cancellation or copy request, the contract's scope (hardware | software) picks the queue
+(DOMAIN.md section 5). The result goes to `routing.decide`, which runs the rule chain next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from intake.model import MailText
+from routing.config import ClassificationConfig, Term
+from routing.registry import Contract
+from routing.rules.textparts import PART_WORDS, Part, fold, part_text, words
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    queue: str
+    term: str  # the keyword as configured, or a pattern's label
+    part: Part
+    weight: float
+    language: str | None  # None for a pattern
+
+    def describe(self) -> str:
+        return (
+            f"matched '{self.term}' in {PART_WORDS[self.part]} "
+            f"({self.queue}, weight {self.weight:g})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    queue: str
+    scores: dict[str, float]
+    hits: tuple[KeywordHit, ...]
+    reasons: tuple[str, ...] = field(default=())  # how the queue was chosen, in words
+    above_threshold: bool = False
+
+
+class _PartIndex:
+    """Words of one part with a position index, built once per mail and part."""
+
+    def __init__(self, text: str) -> None:
+        self.words = words(text)
+        self.positions: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            self.positions.setdefault(w, []).append(i)
+
+    def find(self, term: Term) -> int | None:
+        """Position of the first occurrence of `term`, or None."""
+        n = len(term.words)
+        if n == 0:
+            return None
+        first = term.words[0]
+        if n == 1:
+            if term.prefix:
+                found = [p[0] for w, p in self.positions.items() if w.startswith(first)]
+                return min(found) if found else None
+            hits = self.positions.get(first)
+            return hits[0] if hits else None
+        for start in self.positions.get(first, ()):
+            end = start + n
+            if end > len(self.words):
+                continue
+            middle_ok = all(self.words[start + k] == term.words[k] for k in range(1, n - 1))
+            last = self.words[end - 1]
+            last_ok = last.startswith(term.words[-1]) if term.prefix else last == term.words[-1]
+            if middle_ok and last_ok:
+                return start
+        return None
+
+
+def score(
+    text: MailText, language: str, config: ClassificationConfig
+) -> tuple[dict[str, float], list[KeywordHit]]:
+    """Scores of every configured queue and the keyword/pattern hits behind them."""
+    indexes: dict[Part, _PartIndex] = {}
+    folded: dict[Part, str] = {}
+
+    def index(part: Part) -> _PartIndex:
+        if part not in indexes:
+            indexes[part] = _PartIndex(part_text(text, part))
+        return indexes[part]
+
+    def folded_text(part: Part) -> str:
+        if part not in folded:
+            folded[part] = fold(part_text(text, part))
+        return folded[part]
+
+    scores: dict[str, float] = {}
+    hits: list[KeywordHit] = []
+    for queue, qconf in config.queues.items():
+        total = 0.0
+        # a word of the mail counts once per queue, for the heaviest keyword found there
+        # (the same word listed in two languages, or "licen*" next to "licence*")
+        taken: dict[tuple[Part, int], KeywordHit] = {}
+        for lang, term, weight in qconf.terms():
+            if config.languages == "detected" and lang != language:
+                continue
+            for part in qconf.parts:
+                pos = index(part).find(term)
+                if pos is not None:
+                    hit = KeywordHit(queue, term.text, part, weight, lang)
+                    previous = taken.get((part, pos))
+                    if previous is None or previous.weight < weight:
+                        taken[(part, pos)] = hit
+                    break
+        for hit in taken.values():
+            hits.append(hit)
+            total += hit.weight
+        for pat in qconf.patterns:
+            for part in pat.parts or qconf.parts:
+                if pat.compiled().search(folded_text(part)):
+                    hits.append(KeywordHit(queue, pat.label or pat.pattern, part, pat.weight, None))
+                    total += pat.weight
+                    break
+        scores[queue] = total
+    return scores, hits
+
+
+def classify(
+    text: MailText,
+    language: str,
+    contracts: Sequence[Contract],
+    config: ClassificationConfig,
+    known_queues: Collection[str] = (),
+) -> Classification:
+    """Choose the queue from keyword scores, then let a known contract's scope decide between
+    the topic queues (`known_queues`: the configured queues; a scope mapped to a queue that
+    does not exist is ignored)."""
+    scores, hits = score(text, language, config)
+    reasons: list[str] = []
+    best: str | None = None
+    # an intent (cancel, copy) that reaches its threshold wins over topic words
+    for queue in config.intent_queues:
+        value = scores.get(queue, 0.0)
+        if value >= config.threshold_of(queue) and (best is None or value > scores[best]):
+            best = queue
+    if best is not None:
+        reasons.append(f"intent recognised: {best} (score {scores[best]:g})")
+    else:
+        for queue, value in scores.items():  # dict order = tie-break order
+            if value >= config.threshold_of(queue) and (best is None or value > scores[best]):
+                best = queue
+    if best is None:
+        queue = config.fallback_queue
+        above = False
+        top = max(scores.values(), default=0.0)
+        reasons.append(
+            f"no queue reached the threshold {config.threshold:g} (highest score {top:g}): {queue}"
+        )
+    else:
+        queue = best
+        above = True
+        ranking = ", ".join(
+            f"{q} {s:g}" for q, s in sorted(scores.items(), key=lambda kv: -kv[1]) if s
+        )
+        reasons.append(f"highest keyword score: {queue} ({ranking})")
+
+    scope_applies = (above and queue in config.scope_overrides) or (
+        not above and config.scope_on_fallback
+    )
+    if scope_applies and contracts:
+        scopes = {c.scope for c in contracts}
+        if len(scopes) == 1:
+            scope = next(iter(scopes))
+            target = config.scope_queues.get(scope)  # type: ignore[call-overload]
+            if target is not None and (not known_queues or target in known_queues):
+                numbers = ", ".join(c.display_number for c in contracts)
+                if target != queue:
+                    reasons.append(
+                        f"contract {numbers} has scope {scope} in the registry: {target} "
+                        f"instead of {queue}"
+                    )
+                else:
+                    reasons.append(f"contract {numbers} has scope {scope} in the registry")
+                queue = target
+        else:
+            reasons.append("the contracts named have different scopes; keeping the keyword choice")
+    return Classification(queue, scores, tuple(hits), tuple(reasons), above)

@@ -1,0 +1,292 @@
+"""The routing decision for one mail: queue, cancellation policy, reply template, and why.
+
+`decide` is pure: the parsed mail, its disposition and extraction, the registry, the routing
+config and the arrival time in, a `RoutingDecision` out. Order: disposition conventions
+(auto-replies and bounces get no queue and no reply, bulk goes to the fallback queue without a
+reply), keyword classification with the registry's scope (`routing.classify`), the rule chain
+(`routing.rules`), the cancellation policy for cancellation tickets (`routing.policy`), then
+the reply template. Storage keeps the decision with the message and `outbound` renders the
+template. `route_bytes` runs the whole production path on raw bytes (parse -> disposition ->
+text -> extraction -> decide) for `route --json` and replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from intake.model import Disposition, DispositionResult, Extraction, MailText, ParsedMail
+from routing import policy as policy_mod
+from routing.classify import Classification, classify
+from routing.config import RoutingConfig
+from routing.dates import local_date
+from routing.model import PolicyResult, RoutingDecision
+from routing.registry import Contract, Registry
+from routing.rules import RuleContext, RuleState, walk
+
+NO_REPLY_DISPOSITIONS = (Disposition.AUTO_REPLY, Disposition.BOUNCE, Disposition.QUARANTINE)
+
+
+def _sender(parsed: ParsedMail) -> str:
+    return parsed.from_.email.strip().lower() if parsed.from_ is not None else ""
+
+
+def known_contracts(extraction: Extraction, registry: Registry) -> tuple[Contract, ...]:
+    """Registry contracts named in the mail, in the order of the extracted numbers."""
+    out: list[Contract] = []
+    for number in extraction.contract_numbers:
+        contract = registry.lookup(number)
+        if contract is not None and contract not in out:
+            out.append(contract)
+    return tuple(out)
+
+
+def _thread_flags(thread: object | None) -> tuple[list[str], list[str]]:
+    """Flags and explanation lines from the thread match (intake.threading), if any."""
+    if thread is None:
+        return [], []
+    flags: list[str] = []
+    lines: list[str] = []
+    unverified = getattr(thread, "sender_unverified", None)
+    participant = getattr(thread, "is_participant", getattr(thread, "participant", None))
+    if unverified is True or participant is False:
+        flags.append("sender_unverified")
+        ref = getattr(thread, "ticket_ref", None) or getattr(thread, "ticket_id", None)
+        lines.append(
+            "the sender is not a participant of the ticket it refers to"
+            + (f" ({ref})" if ref else "")
+            + ": new ticket flagged sender_unverified"
+        )
+    return flags, lines
+
+
+def decide(
+    parsed: ParsedMail,
+    disposition: DispositionResult,
+    extraction: Extraction,
+    *,
+    registry: Registry,
+    config: RoutingConfig,
+    received: datetime,
+    thread: object | None = None,
+    mailbox: str = "",
+    text: MailText | None = None,
+) -> RoutingDecision:
+    """Decide where a mail goes and what is answered. Pure.
+
+    `received` is the arrival time (IMAP INTERNALDATE, or the Date header of a file); the
+    policy uses its calendar date in Europe/Brussels. `text` is the mail's `MailText` if the
+    caller already has it (otherwise it is built from `parsed`).
+    """
+    disp = disposition.disposition
+    explanation = [f"disposition {disp.value}: {r}" for r in disposition.reasons] or [
+        f"disposition {disp.value}"
+    ]
+    if disp in NO_REPLY_DISPOSITIONS:
+        explanation.append(f"{disp.value}: no queue, never answered")
+        return _not_a_ticket(disp, extraction, None, explanation)
+    if disp is Disposition.BULK:
+        queue = config.classification.fallback_queue
+        explanation.append(f"bulk mail: stored in {queue} without an automatic reply")
+        return _not_a_ticket(disp, extraction, queue, explanation)
+    return _decide_ticket(
+        parsed,
+        disp,
+        extraction,
+        explanation,
+        registry=registry,
+        config=config,
+        received=received,
+        thread=thread,
+        mailbox=mailbox,
+        text=text,
+    )
+
+
+def _not_a_ticket(
+    disp: Disposition, extraction: Extraction, queue: str | None, explanation: list[str]
+) -> RoutingDecision:
+    """Auto-replies, bounces, quarantine and bulk: no reply, no cancellation fields."""
+    return RoutingDecision(
+        disposition=disp.value,
+        queue=queue,
+        language=extraction.language,
+        contract_numbers=tuple(extraction.contract_numbers),
+        destruction_confirmation=False,
+        machine_out_of_use=False,
+        requested_end_date=None,
+        policy=None,
+        reply_template=None,
+        explanation=tuple(explanation),
+    )
+
+
+def _decide_ticket(
+    parsed: ParsedMail,
+    disp: Disposition,
+    extraction: Extraction,
+    explanation: list[str],
+    *,
+    registry: Registry,
+    config: RoutingConfig,
+    received: datetime,
+    thread: object | None,
+    mailbox: str,
+    text: MailText | None,
+) -> RoutingDecision:
+    if text is None:
+        from intake.extract import mail_text
+
+        text = mail_text(parsed)
+    sender = _sender(parsed)
+    contracts = known_contracts(extraction, registry)
+    flags, thread_lines = _thread_flags(thread)
+    explanation.extend(thread_lines)
+
+    result: Classification = classify(text, extraction.language, contracts, config.classification)
+    explanation.extend(h.describe() for h in result.hits)
+    explanation.extend(result.reasons)
+
+    received_day = local_date(received)
+    cache: list[PolicyResult] = []
+
+    def run_policy() -> PolicyResult:
+        if not cache:
+            cache.append(
+                policy_mod.evaluate(
+                    contract_numbers=extraction.contract_numbers,
+                    sender=sender,
+                    registry=registry,
+                    received=received_day,
+                    destruction_confirmation=extraction.destruction_confirmation,
+                    machine_out_of_use=extraction.machine_out_of_use,
+                    requested_end_date=extraction.requested_end_date,
+                    breach_claimed=extraction.breach_claimed,
+                    kind_hints=extraction.kind_hints,
+                    params=config.policy,
+                )
+            )
+        return cache[0]
+
+    state = RuleState(queue=result.queue, flags=flags)
+    outcome_now: Callable[[], str | None] = lambda: (  # noqa: E731
+        run_policy().outcome if state.queue == config.cancellation_queue else None
+    )
+    ctx = RuleContext(
+        parsed=parsed,
+        disposition=disp,
+        extraction=extraction,
+        text=text,
+        contracts=contracts,
+        sender=sender,
+        mailbox=mailbox,
+        scores=result.scores,
+        state=state,
+        policy_outcome=outcome_now,
+    )
+    chain = walk(config.rules, ctx)
+    explanation.extend(chain.hits)
+    explanation.extend(chain.misses)
+
+    queue = state.queue
+    explanation.append(f"queue: {queue}")
+    is_cancellation = queue == config.cancellation_queue
+    policy: PolicyResult | None = None
+    if is_cancellation:
+        policy = run_policy()
+        explanation.extend(f"policy: {step}" for step in policy.steps)
+        explanation.append(f"policy outcome: {policy.outcome}")
+        if policy.outcome == "sender_unverified" and "sender_unverified" not in state.flags:
+            state.flags.append("sender_unverified")
+
+    template = _template(config, disp, queue, policy, state)
+    explanation.append(f"reply: {template}" if template else "reply: none")
+    status = state.status
+    if status is None:
+        if policy is not None:
+            status = config.outcome_status(policy.outcome)
+        else:
+            status = "open" if disp is Disposition.FOLLOWUP else "new"
+
+    return RoutingDecision(
+        disposition=disp.value,
+        queue=queue,
+        language=extraction.language,
+        contract_numbers=tuple(extraction.contract_numbers),
+        destruction_confirmation=extraction.destruction_confirmation if is_cancellation else False,
+        machine_out_of_use=extraction.machine_out_of_use if is_cancellation else False,
+        requested_end_date=extraction.requested_end_date if is_cancellation else None,
+        policy=policy,
+        reply_template=template,
+        explanation=tuple(explanation),
+        priority=state.priority,
+        tags=tuple(state.tags),
+        status=status,
+        flags=tuple(state.flags),
+        rule_hits=chain.hit_names,
+        rule_misses=chain.miss_names,
+    )
+
+
+def _template(
+    config: RoutingConfig,
+    disp: Disposition,
+    queue: str | None,
+    policy: PolicyResult | None,
+    state: RuleState,
+) -> str | None:
+    if state.no_reply:
+        return None
+    if state.template_set:
+        return state.reply_template
+    if policy is not None:
+        return config.outcome_template(policy.outcome)
+    if disp is Disposition.FOLLOWUP and not config.followup_reply:
+        return None
+    qconf = config.queue(queue) if queue else None
+    return qconf.reply_template if qconf is not None else None
+
+
+def route_bytes(
+    data: bytes,
+    *,
+    registry: Registry,
+    config: RoutingConfig,
+    received: datetime | None = None,
+    file: str | None = None,
+    mailbox: str = "",
+) -> RoutingDecision:
+    """Route raw mail bytes through the production path: parse -> disposition -> mail text ->
+    extraction -> decide. `received` defaults to the Date header (then to now, said so in the
+    explanation). `file` is only used in error messages. Raises what the parser raises for
+    mail that cannot be processed (the caller quarantines it)."""
+    from intake.disposition import classify_disposition  # isort: skip
+    from intake.extract import extract, mail_text  # isort: skip
+    from intake.parse import parse_mail  # isort: skip
+
+    parsed = parse_mail(data)
+    disposition = classify_disposition(parsed)
+    text = mail_text(parsed)
+    extraction = extract(text, registry, config.extraction)
+    note: str | None = None
+    if received is None:
+        if parsed.date is not None:
+            received = parsed.date
+        else:
+            received = datetime.now(UTC)
+            note = "no Date header: received taken as the time of routing"
+    decision = decide(
+        parsed,
+        disposition,
+        extraction,
+        registry=registry,
+        config=config,
+        received=received,
+        mailbox=mailbox,
+        text=text,
+    )
+    if note:
+        from dataclasses import replace
+
+        decision = replace(decision, explanation=(*decision.explanation, note))
+    return decision

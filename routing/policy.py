@@ -1,0 +1,277 @@
+"""The cancellation policy (DOMAIN.md section 4): what happens to a request to end a contract.
+
+Input: what extraction found, who sent it, the contract registry and the date the request was
+received (already a Europe/Brussels calendar date, see `routing.dates`). Output: a
+`PolicyResult` with the outcome, the dates it implies, and the steps in words a supervisor can
+check. Order of evaluation, the first that applies decides:
+
+1. no contract number: `pa_no_cancellation_needed` if the text names Passport Advantage, else
+   `needs_contract_number`;
+2. no number known to the registry: `unknown_contract`;
+3. the sender is not a registered contact of the contract: `sender_unverified`;
+4. breach of obligations claimed: `manual_review`;
+5. the contract's kind decides (`accepted`, `needs_destruction_confirmation`,
+   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`).
+
+Which contract, when several are named: the known ones only (an unknown number next to a known
+one is more likely a typo or another reference than the contract meant), preferring a contract
+the sender is a registered contact of, then the order of the numbers. The others are named in
+the steps so a person can follow up. Called by `routing.decide` for cancellation tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from routing.dates import add_days, add_months, latest
+from routing.model import PolicyResult
+from routing.registry import Contract, Registry, normalize_number
+
+OUTCOMES = (
+    "pa_no_cancellation_needed",
+    "needs_contract_number",
+    "unknown_contract",
+    "sender_unverified",
+    "manual_review",
+    "needs_destruction_confirmation",
+    "accepted",
+    "not_yet_eligible",
+)
+
+KIND_WORDS = {
+    "passport_advantage": "Passport Advantage licence (prepaid once)",
+    "monthly_license": "recurring monthly licence",
+    "maintenance": "standard maintenance contract",
+    "maintenance_addendum": "non-standard maintenance addendum",
+}
+
+
+class PolicyParams(BaseModel):
+    """The periods of the policy; supervisors may change them in `config/routing.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    monthly_license_notice_days: int = Field(default=30, ge=0)
+    maintenance_notice_months: int = Field(default=1, ge=0)
+    maintenance_minimum_months: int = Field(default=6, ge=0)
+    pa_lapse_days: int = Field(default=59, ge=0)
+    provider_notice_months: int = Field(default=3, ge=0)  # for templates: our own notice
+    provider_minimum_months: int = Field(default=12, ge=0)  # for templates
+
+
+def choose_contract(
+    numbers: Sequence[str], registry: Registry, sender: str
+) -> tuple[Contract | None, list[str]]:
+    """The contract the request is judged on, and the numbers unknown to the registry."""
+    known: list[Contract] = []
+    unknown: list[str] = []
+    for number in numbers:
+        contract = registry.lookup(number)
+        if contract is None:
+            unknown.append(normalize_number(number))
+        elif contract not in known:
+            known.append(contract)
+    if not known:
+        return None, unknown
+    for contract in known:
+        if contract.is_contact(sender):
+            return contract, unknown
+    return known[0], unknown
+
+
+def evaluate(
+    *,
+    contract_numbers: Sequence[str],
+    sender: str,
+    registry: Registry,
+    received: date,
+    destruction_confirmation: bool,
+    machine_out_of_use: bool,
+    requested_end_date: date | None,
+    breach_claimed: bool,
+    kind_hints: Sequence[str] = (),
+    params: PolicyParams | None = None,
+) -> PolicyResult:
+    """Apply the policy to one cancellation request. Pure."""
+    p = params or PolicyParams()
+    steps: list[str] = [f"Request received on {received.isoformat()} (Brussels date)."]
+
+    # 1. no contract number
+    if not contract_numbers:
+        if "passport_advantage" in kind_hints:
+            steps.append(
+                "No contract number, but the mail names Passport Advantage: a prepaid licence "
+                f"needs no cancellation; its renewal lapses when no payment arrives within "
+                f"{p.pa_lapse_days} days."
+            )
+            return PolicyResult("pa_no_cancellation_needed", steps=tuple(steps))
+        steps.append("No contract number in the mail: ask the customer for it.")
+        return PolicyResult("needs_contract_number", steps=tuple(steps))
+
+    # 2. which contract; unknown numbers
+    contract, unknown = choose_contract(contract_numbers, registry, sender)
+    if contract is None:
+        steps.append(
+            f"Contract number(s) {', '.join(unknown)} not found in the registry: ask the "
+            "customer to check the number."
+        )
+        return PolicyResult(
+            "unknown_contract", contract_number=unknown[0] if unknown else None, steps=tuple(steps)
+        )
+    steps.append(
+        f"Contract {contract.display_number} found in the registry: "
+        f"{KIND_WORDS.get(contract.kind, contract.kind)} of {contract.customer}, "
+        f"{contract.scope}, started {contract.start_date.isoformat()}."
+    )
+    others = [
+        n
+        for n in dict.fromkeys(normalize_number(x) for x in contract_numbers)
+        if n != contract.number
+    ]
+    if others:
+        steps.append(
+            f"The mail also names {', '.join(others)}; only {contract.display_number} is "
+            "judged here, a person should handle the others."
+        )
+
+    def done(outcome: str, **dates: date | None) -> PolicyResult:
+        return PolicyResult(
+            outcome,
+            effective_date=dates.get("effective_date"),
+            earliest_notice_date=dates.get("earliest_notice_date"),
+            contract_number=contract.number,
+            steps=tuple(steps),
+        )
+
+    # 3. sender
+    if not contract.is_contact(sender):
+        steps.append(
+            f"Sender {sender or '(unknown)'} is not a registered contact of this contract: "
+            "nothing is confirmed; only a generic acknowledgement is sent."
+        )
+        return done("sender_unverified")
+    steps.append(f"Sender {sender} is a registered contact of this contract.")
+
+    # 4. breach
+    if breach_claimed:
+        steps.append(
+            "The customer says the other party did not meet its obligations: termination "
+            "for breach needs a person."
+        )
+        return done("manual_review")
+
+    # 5. the kind decides
+    if contract.kind == "passport_advantage":
+        steps.append(
+            "Passport Advantage licences are prepaid once: no cancellation is needed; the "
+            f"automatic renewal lapses when no payment arrives within {p.pa_lapse_days} days."
+        )
+        return done("pa_no_cancellation_needed")
+    if contract.kind == "maintenance_addendum":
+        steps.append(
+            "Non-standard maintenance addenda may carry extra conditions: a person reviews "
+            "the termination."
+        )
+        return done("manual_review")
+    if contract.kind == "monthly_license":
+        return _monthly(
+            steps,
+            done,
+            p,
+            received,
+            destruction_confirmation,
+            machine_out_of_use,
+            requested_end_date,
+        )
+    if contract.kind == "maintenance":
+        return _maintenance(steps, done, p, received, contract, requested_end_date)
+    steps.append(f"Unknown contract kind {contract.kind!r}: a person reviews it.")
+    return done("manual_review")
+
+
+def _requested(steps: list[str], requested: date | None) -> None:
+    if requested is None:
+        steps.append("The customer asks for no particular end date.")
+    else:
+        steps.append(f"The customer asks for the end on {requested.isoformat()}.")
+
+
+def _monthly(
+    steps: list[str],
+    done: _Done,
+    p: PolicyParams,
+    received: date,
+    destruction_confirmation: bool,
+    machine_out_of_use: bool,
+    requested: date | None,
+) -> PolicyResult:
+    if not destruction_confirmation:
+        steps.append(
+            "Monthly licence: the confirmation that ALL copies of the software were destroyed "
+            "is missing; the customer must send it before the cancellation can be accepted."
+        )
+        return done("needs_destruction_confirmation")
+    steps.append("Monthly licence: the customer confirms that all copies were destroyed.")
+    _requested(steps, requested)
+    if machine_out_of_use:
+        effective = latest(received, requested)
+        steps.append(
+            "The machine the software was installed on is no longer in use, so no notice "
+            f"period applies: effective date = latest of received {received.isoformat()}"
+            + (f" and requested {requested.isoformat()}" if requested else "")
+            + f" = {effective.isoformat()}."
+        )
+    else:
+        notice_end = add_days(received, p.monthly_license_notice_days)
+        effective = latest(notice_end, requested)
+        steps.append(
+            f"{p.monthly_license_notice_days} days notice: {received.isoformat()} + "
+            f"{p.monthly_license_notice_days} days = {notice_end.isoformat()}; effective date "
+            "= latest of that"
+            + (f" and requested {requested.isoformat()}" if requested else "")
+            + f" = {effective.isoformat()}."
+        )
+    return done("accepted", effective_date=effective)
+
+
+def _maintenance(
+    steps: list[str],
+    done: _Done,
+    p: PolicyParams,
+    received: date,
+    contract: Contract,
+    requested: date | None,
+) -> PolicyResult:
+    eligible_from = add_months(contract.start_date, p.maintenance_minimum_months)
+    if received < eligible_from:
+        steps.append(
+            f"Maintenance can be ended once the machine has been under contract for "
+            f"{p.maintenance_minimum_months} months: start {contract.start_date.isoformat()} + "
+            f"{p.maintenance_minimum_months} months = {eligible_from.isoformat()}, after the "
+            f"request ({received.isoformat()}); the customer can give notice from "
+            f"{eligible_from.isoformat()}."
+        )
+        return done("not_yet_eligible", earliest_notice_date=eligible_from)
+    steps.append(
+        f"Under contract since {contract.start_date.isoformat()}: at least "
+        f"{p.maintenance_minimum_months} months on {received.isoformat()} "
+        f"(from {eligible_from.isoformat()})."
+    )
+    _requested(steps, requested)
+    notice_end = add_months(received, p.maintenance_notice_months)
+    effective = latest(notice_end, requested)
+    steps.append(
+        f"{p.maintenance_notice_months} calendar month(s) notice: {received.isoformat()} + "
+        f"{p.maintenance_notice_months} month(s) = {notice_end.isoformat()} (end of month "
+        "clamps); effective date = latest of that"
+        + (f" and requested {requested.isoformat()}" if requested else "")
+        + f" = {effective.isoformat()}."
+    )
+    return done("accepted", effective_date=effective)
+
+
+class _Done(Protocol):  # the closure that builds the result for the chosen contract
+    def __call__(self, outcome: str, **dates: date | None) -> PolicyResult: ...
