@@ -191,3 +191,44 @@ class RoutingConfigVersion(SQLModel, table=True):
     content: str = Field(sa_column=Column(Text))
     diff: str = Field(default="", sa_column=Column(Text))
     comment: str = ""
+
+
+class User(SQLModel, table=True):
+    """A person who uses the web app. Queue owners see only `queues`; supervisors and admins all."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True)  # lower case
+    password_hash: str  # argon2id, see storage.users
+    role: str = "owner"  # owner | supervisor | admin
+    queues: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    language: str | None = None  # nl | fr | en; None = the browser's Accept-Language
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A logged-in browser. Only the sha256 of the cookie's token is stored."""
+
+    __tablename__ = "web_session"
+    token_hash: str = Field(primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    csrf_token: str
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    ip: str = ""
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login attempt, kept for rate limiting per address and per client IP."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    email: str
+    ip: str
+    at: datetime = Field(default_factory=utcnow)
+    success: bool = False

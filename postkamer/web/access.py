@@ -1,0 +1,73 @@
+"""Who may see what: queue owners see their own queues, supervisors and admins every queue.
+
+Every page and API call that reads or changes a ticket or an attachment goes through
+`require_ticket` / `require_attachment`, which answer 404 for what does not exist and 403 for
+what exists in a queue the user may not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+from sqlmodel import Session, select
+
+from storage.models import AttachmentRow, Message, Ticket
+
+ALL_QUEUES_ROLES = frozenset({"supervisor", "admin"})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The logged-in user, detached from the database session."""
+
+    user_id: int
+    email: str
+    role: str
+    queues: frozenset[str]
+    language: str | None
+    csrf_token: str
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in ALL_QUEUES_ROLES
+
+    def may_see_queue(self, queue: str | None) -> bool:
+        if self.sees_all:
+            return True
+        return queue is not None and queue in self.queues
+
+    def visible_queues(self, known: tuple[str, ...]) -> list[str]:
+        if self.sees_all:
+            return list(known)
+        return [q for q in known if q in self.queues] + sorted(self.queues - set(known))
+
+
+def require_queue(principal: Principal, queue: str) -> None:
+    if not principal.may_see_queue(queue):
+        raise HTTPException(status_code=403, detail="not your queue")
+
+
+def require_ticket(session: Session, principal: Principal, ref: str) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.ref == ref)).first()
+    if ticket is None:
+        raise HTTPException(status_code=404, detail="no such ticket")
+    if not principal.may_see_queue(ticket.queue):
+        raise HTTPException(status_code=403, detail="not your queue")
+    return ticket
+
+
+def require_attachment(session: Session, principal: Principal, attachment_id: int) -> AttachmentRow:
+    """The attachment, if its message belongs to a ticket in a queue the user may see.
+
+    An attachment of a mail without a ticket (quarantine, bounce) is for supervisors only.
+    """
+    row = session.get(AttachmentRow, attachment_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail="no such attachment")
+    message = session.get(Message, row.message_pk)
+    ticket = session.get(Ticket, message.ticket_id) if message and message.ticket_id else None
+    allowed = principal.sees_all if ticket is None else principal.may_see_queue(ticket.queue)
+    if not allowed:
+        raise HTTPException(status_code=403, detail="not your queue")
+    return row

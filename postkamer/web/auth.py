@@ -1,0 +1,192 @@
+"""Logging in and out, the session cookie, and the CSRF check on every state change.
+
+The session cookie is HttpOnly, SameSite=Lax, and Secure when the app is served over https.
+Pages send the session's CSRF token as a hidden `csrf_token` field, API clients as the
+`X-CSRF-Token` header (from `GET /api/me`); the login form uses a double-submit cookie.
+Failed and successful logins are recorded as Event rows (`login_failed` / `login`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from postkamer.web.access import Principal
+from postkamer.web.config import LANGUAGES, WebConfig
+from postkamer.web.templating import render
+from storage import users
+from storage.db import session_scope
+from storage.models import Event, User
+
+SESSION_COOKIE = "pk_session"
+LOGIN_CSRF_COOKIE = "pk_login_csrf"
+
+router = APIRouter()
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to the login form, the API answers 401."""
+
+
+def config(request: Request) -> WebConfig:
+    cfg: WebConfig = request.app.state.config
+    return cfg
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with session_scope(config(request).engine) as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _secure(request: Request) -> bool:
+    forced = config(request).secure_cookies
+    return request.url.scheme == "https" if forced is None else forced
+
+
+def current_principal(request: Request, db: Db) -> Principal:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = users.load_session(db, token)
+    if found is None:
+        raise LoginRequired()
+    row, user = found
+    assert user.id is not None
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        queues=frozenset(user.queues or ()),
+        language=user.language,
+        csrf_token=row.csrf_token,
+    )
+
+
+Me = Annotated[Principal, Depends(current_principal)]
+
+
+async def checked_principal(request: Request, principal: Me) -> Principal:
+    """The principal, after the request proved it carries this session's CSRF token."""
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not secrets.compare_digest(sent, principal.csrf_token):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
+    return principal
+
+
+Actor = Annotated[Principal, Depends(checked_principal)]
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never `//host` or `https://host` (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_form(request: Request, error: str | None, email: str, status: int) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        None,
+        "login.html",
+        status_code=status,
+        error=error,
+        email=email,
+        login_csrf=token,
+        next=safe_next(request.query_params.get("next")),
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request) -> Response:
+    return _login_form(request, None, "", 200)
+
+
+@router.post("/login", include_in_schema=False)
+def login(
+    request: Request,
+    db: Db,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, csrf_token):
+        return _login_form(request, "login.expired", email, 403)
+    ip = client_ip(request)
+    address = users.normalize_email(email)
+    cfg = config(request)
+    if users.login_blocked(db, address, ip, cfg.rate_limit):
+        db.add(Event(kind="login_failed", actor=address, data={"ip": ip, "reason": "rate_limited"}))
+        return _login_form(request, "login.too_many", email, 429)
+    user = users.authenticate(db, address, password)
+    users.record_attempt(db, address, ip, success=user is not None)
+    if user is None:
+        db.add(
+            Event(kind="login_failed", actor=address, data={"ip": ip, "reason": "bad_credentials"})
+        )
+        return _login_form(request, "login.failed", email, 401)
+    token, _row = users.create_session(db, user, ip)
+    db.add(Event(kind="login", actor=user.email, data={"ip": ip}))
+    if secrets.randbelow(50) == 0:
+        users.prune(db, cfg.rate_limit)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(users.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, db: Db, actor: Actor) -> Response:
+    users.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
+    db.add(Event(kind="logout", actor=actor.email, data={"ip": client_ip(request)}))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/language", include_in_schema=False)
+def set_language(
+    db: Db,
+    actor: Actor,
+    language: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """The user's UI language; empty means: follow the browser."""
+    user = db.get(User, actor.user_id)
+    if user is not None:
+        user.language = language if language in LANGUAGES else None
+        db.add(user)
+    return RedirectResponse(safe_next(next), status_code=303)

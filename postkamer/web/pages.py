@@ -1,0 +1,231 @@
+"""The HTML pages: queue overview, ticket list per queue, the ticket page with its forms, CSV
+export and attachment downloads. Every route checks the session (and the CSRF token for forms)
+and the user's queues before it reads or changes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from postkamer.web import actions, queries
+from postkamer.web.access import Principal, require_attachment, require_queue, require_ticket
+from postkamer.web.auth import Actor, Db, Me, config
+from postkamer.web.config import LANGUAGES, PRIORITIES, STATUSES
+from postkamer.web.export import tickets_csv
+from postkamer.web.sanitize import content_disposition
+from postkamer.web.templating import render
+from storage.models import Ticket
+
+router = APIRouter(include_in_schema=False)
+_KEY = re.compile(r"[a-z_]{1,40}(\.[a-z_]{1,40})?")
+
+
+def known_queues(request: Request) -> tuple[str, ...]:
+    return config(request).queues
+
+
+def _filter(queue: str, status: str | None, q: str, sort: str, page: int) -> queries.TicketFilter:
+    return queries.TicketFilter(
+        queue=queue,
+        status=status if status in STATUSES else None,
+        text=q[:200],
+        sort=sort if sort in queries.SORTS else "-created",
+        page=page,
+    )
+
+
+@router.get("/")
+def overview(request: Request, db: Db, me: Me) -> Response:
+    queues = me.visible_queues(known_queues(request))
+    return render(
+        request,
+        me,
+        "overview.html",
+        counts=queries.queue_counts(db, queues),
+        counted=queries.COUNTED,
+    )
+
+
+@router.get("/queues/{queue}")
+def queue_page(
+    request: Request,
+    db: Db,
+    me: Me,
+    queue: str,
+    status: str | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    sort: str = "-created",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    done: str | None = None,
+) -> Response:
+    require_queue(me, queue)
+    f = _filter(queue, status, q, sort, page)
+    result = queries.list_tickets(db, f, config(request).page_size)
+
+    def page_url(n: int) -> str:
+        params = {"status": f.status or "", "q": f.text, "sort": f.sort, "page": n}
+        return f"/queues/{queue}?" + urlencode({k: v for k, v in params.items() if v})
+
+    export = f"/queues/{queue}/export.csv?" + urlencode(
+        {k: v for k, v in {"status": f.status or "", "q": f.text, "sort": f.sort}.items() if v}
+    )
+    return render(
+        request,
+        me,
+        "queue.html",
+        queue=queue,
+        f=f,
+        result=result,
+        statuses=STATUSES,
+        sorts=queries.SORTS,
+        page_url=page_url,
+        export_url=export,
+        done=done,
+    )
+
+
+@router.get("/queues/{queue}/export.csv")
+def export_csv(
+    db: Db,
+    me: Me,
+    queue: str,
+    status: str | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    sort: str = "-created",
+) -> Response:
+    require_queue(me, queue)
+    tickets = queries.all_tickets(db, _filter(queue, status, q, sort, 1))
+    return Response(
+        tickets_csv(tickets).encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(f"tickets-{queue}.csv")},
+    )
+
+
+@router.get("/tickets/{ref}")
+def ticket_page(
+    request: Request,
+    db: Db,
+    me: Me,
+    ref: str,
+    done: str | None = None,
+    error: str | None = None,
+) -> Response:
+    ticket = require_ticket(db, me, ref)
+    detail = queries.ticket_detail(db, ticket)
+    return render(
+        request,
+        me,
+        "ticket.html",
+        d=detail,
+        t_=ticket,
+        queues=[q for q in known_queues(request) if q != ticket.queue],
+        statuses=STATUSES,
+        priorities=PRIORITIES,
+        languages=LANGUAGES,
+        done=done if done and _KEY.fullmatch(done) else None,
+        error=error if error and _KEY.fullmatch(error) else None,
+    )
+
+
+def _back(ticket: Ticket, **params: str) -> RedirectResponse:
+    return RedirectResponse(f"/tickets/{ticket.ref}?{urlencode(params)}", status_code=303)
+
+
+def _act(
+    db: Db, me: Principal, ref: str, done: str, change: Callable[[Ticket], object]
+) -> RedirectResponse:
+    """Run `change(ticket)`; back to the ticket page saying what was done or what went wrong."""
+    ticket = require_ticket(db, me, ref)
+    try:
+        change(ticket)
+    except actions.ActionError as exc:
+        db.rollback()
+        return _back(ticket, error=exc.key)
+    return _back(ticket, done=done)
+
+
+@router.post("/tickets/{ref}/note")
+def post_note(db: Db, me: Actor, ref: str, text: Annotated[str, Form()] = "") -> Response:
+    return _act(db, me, ref, "note", lambda t: actions.add_note(db, t, me, text))
+
+
+@router.post("/tickets/{ref}/status")
+def post_status(db: Db, me: Actor, ref: str, status: Annotated[str, Form()] = "") -> Response:
+    return _act(db, me, ref, "status", lambda t: actions.set_status(db, t, me, status))
+
+
+@router.post("/tickets/{ref}/priority")
+def post_priority(db: Db, me: Actor, ref: str, priority: Annotated[str, Form()] = "") -> Response:
+    return _act(db, me, ref, "priority", lambda t: actions.set_priority(db, t, me, priority))
+
+
+@router.post("/tickets/{ref}/tags")
+def post_tags(db: Db, me: Actor, ref: str, tags: Annotated[str, Form()] = "") -> Response:
+    return _act(db, me, ref, "tags", lambda t: actions.set_tags(db, t, me, [tags]))
+
+
+@router.post("/tickets/{ref}/claim")
+def post_claim(db: Db, me: Actor, ref: str) -> Response:
+    return _act(db, me, ref, "assigned", lambda t: actions.assign(db, t, me, me.email))
+
+
+@router.post("/tickets/{ref}/assign")
+def post_assign(db: Db, me: Actor, ref: str, assignee: Annotated[str, Form()] = "") -> Response:
+    return _act(db, me, ref, "assigned", lambda t: actions.assign(db, t, me, assignee or None))
+
+
+@router.post("/tickets/{ref}/move")
+def post_move(
+    request: Request,
+    db: Db,
+    me: Actor,
+    ref: str,
+    queue: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    ticket = require_ticket(db, me, ref)
+    old = ticket.queue
+    try:
+        actions.move(db, ticket, me, queue, reason, known_queues(request))
+    except actions.ActionError as exc:
+        db.rollback()
+        return _back(ticket, error=exc.key)
+    if me.may_see_queue(ticket.queue):
+        return _back(ticket, done="moved")
+    return RedirectResponse(f"/queues/{old}?done=moved", status_code=303)
+
+
+@router.post("/tickets/{ref}/reply")
+def post_reply(
+    request: Request,
+    db: Db,
+    me: Actor,
+    ref: str,
+    text: Annotated[str, Form()] = "",
+    then_status: Annotated[str, Form()] = "waiting_on_customer",
+) -> Response:
+    cfg = config(request)
+    return _act(db, me, ref, "reply", lambda t: actions.reply(db, t, me, text, cfg, then_status))
+
+
+@router.get("/attachments/{attachment_id}")
+def download(request: Request, db: Db, me: Me, attachment_id: int) -> Response:
+    row = require_attachment(db, me, attachment_id)
+    blobs = config(request).blobs
+    if not row.sha256 or not blobs.exists(row.sha256):
+        raise HTTPException(status_code=410, detail="attachment content not stored")
+    return Response(
+        blobs.get(row.sha256),
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": content_disposition(row.filename or f"attachment-{row.id}"),
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,216 @@
+"""Read-only views over stored tickets: queue counts, a filtered and paged ticket list, and
+everything the ticket page shows. Pure database reads; the pages and the API share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, case, cast, func, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from postkamer.web.config import PRIORITIES, STATUSES
+from postkamer.web.sanitize import SafeHtml, sanitize_html, split_quoted
+from routing.registry import normalize_number
+from storage.models import AttachmentRow, ContractRow, Event, Message, Ticket
+
+COUNTED = ("new", "open", "waiting_on_customer")
+SORTS = ("created", "-created", "priority")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    queue: str
+    counts: dict[str, int]
+
+    @property
+    def total_active(self) -> int:
+        return sum(self.counts.values())
+
+
+def queue_counts(session: Session, queues: list[str]) -> list[QueueCounts]:
+    """Per queue, how many tickets are new, open and waiting on the customer."""
+    rows = session.exec(
+        select(Ticket.queue, Ticket.status, func.count())
+        .where(col(Ticket.queue).in_(queues), col(Ticket.status).in_(COUNTED))
+        .group_by(Ticket.queue, Ticket.status)
+    ).all()
+    table: dict[str, dict[str, int]] = {q: dict.fromkeys(COUNTED, 0) for q in queues}
+    for queue, status, count in rows:
+        table[queue][status] = count
+    return [QueueCounts(q, table[q]) for q in queues]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilter:
+    queue: str
+    status: str | None = None  # one of STATUSES, or None for all
+    text: str = ""  # requester address or name, contract number, subject
+    sort: str = "-created"
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    tickets: list[Ticket]
+    total: int
+    page: int
+    pages: int
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(f: TicketFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [col(Ticket.queue) == f.queue]
+    if f.status in STATUSES:
+        where.append(col(Ticket.status) == f.status)
+    text = f.text.strip()
+    if text:
+        pattern = _like(text.lower())
+        alternatives = [
+            func.lower(col(Ticket.requester_email)).like(pattern, escape="\\"),
+            func.lower(col(Ticket.requester_name)).like(pattern, escape="\\"),
+            func.lower(col(Ticket.subject)).like(pattern, escape="\\"),
+            func.lower(col(Ticket.ref)).like(pattern, escape="\\"),
+        ]
+        number = normalize_number(text)
+        if number:
+            alternatives.append(
+                cast(col(Ticket.contract_numbers), String).like(_like(number), escape="\\")
+            )
+        where.append(or_(*alternatives))
+    return where
+
+
+def _order(sort: str) -> list[Any]:
+    rank = case(
+        {p: i for i, p in enumerate(PRIORITIES)}, value=col(Ticket.priority), else_=len(PRIORITIES)
+    )
+    if sort == "priority":
+        return [rank, col(Ticket.created_at).desc(), col(Ticket.id).desc()]
+    if sort == "created":
+        return [col(Ticket.created_at), col(Ticket.id)]
+    return [col(Ticket.created_at).desc(), col(Ticket.id).desc()]
+
+
+def list_tickets(session: Session, f: TicketFilter, page_size: int) -> TicketPage:
+    where = _conditions(f)
+    total = session.exec(select(func.count()).select_from(Ticket).where(*where)).one()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, f.page), pages)
+    tickets = session.exec(
+        select(Ticket)
+        .where(*where)
+        .order_by(*_order(f.sort))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return TicketPage(list(tickets), total, page, pages)
+
+
+def all_tickets(session: Session, f: TicketFilter, limit: int = 50_000) -> list[Ticket]:
+    """Every ticket matching the filter (for CSV export), bounded."""
+    return list(
+        session.exec(select(Ticket).where(*_conditions(f)).order_by(*_order(f.sort)).limit(limit))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    message: Message
+    shown_text: str
+    quoted: str
+    html: SafeHtml | None
+    attachments: list[AttachmentRow]
+    explanation: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ContractFact:
+    number: str
+    contract: ContractRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDetail:
+    ticket: Ticket
+    messages: list[MessageView]
+    contracts: list[ContractFact]
+    facts: dict[str, Any]  # the newest inbound extraction's simple values
+    explanation: list[str]  # the newest routing decision's explanation
+    decision: dict[str, Any]
+    events: list[Event]
+    linked: Ticket | None = None
+
+
+_FACT_KEYS = (
+    "language",
+    "destruction_confirmation",
+    "machine_out_of_use",
+    "requested_end_date",
+    "breach_claimed",
+    "phone",
+)
+
+
+def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
+    messages = list(
+        session.exec(
+            select(Message)
+            .where(Message.ticket_id == ticket.id)
+            .order_by(col(Message.received), col(Message.created_at), col(Message.id))
+        )
+    )
+    ids = [m.id for m in messages if m.id is not None]
+    attachments: dict[int, list[AttachmentRow]] = {}
+    if ids:
+        for a in session.exec(
+            select(AttachmentRow)
+            .where(col(AttachmentRow.message_pk).in_(ids))
+            .order_by(col(AttachmentRow.id))
+        ):
+            attachments.setdefault(a.message_pk, []).append(a)
+    views = []
+    for m in messages:
+        shown, quoted = split_quoted(m.text, m.new_text)
+        views.append(
+            MessageView(
+                message=m,
+                shown_text=shown,
+                quoted=quoted,
+                html=sanitize_html(m.html) if m.html else None,
+                attachments=attachments.get(m.id or -1, []),
+                explanation=[str(x) for x in (m.decision or {}).get("explanation") or []],
+            )
+        )
+    inbound = [m for m in messages if m.direction == "in"]
+    newest = inbound[-1] if inbound else None
+    extraction = (newest.extraction if newest else None) or {}
+    facts = {k: extraction[k] for k in _FACT_KEYS if extraction.get(k) not in (None, "", [])}
+    decision = (newest.decision if newest else None) or {}
+    numbers = list(ticket.contract_numbers or [])
+    registry = {
+        row.number: row
+        for row in session.exec(select(ContractRow).where(col(ContractRow.number).in_(numbers)))
+    }
+    events = list(
+        session.exec(
+            select(Event).where(Event.ticket_id == ticket.id).order_by(col(Event.at), col(Event.id))
+        )
+    )
+    linked = session.get(Ticket, ticket.linked_ticket_id) if ticket.linked_ticket_id else None
+    return TicketDetail(
+        ticket=ticket,
+        messages=views,
+        contracts=[ContractFact(n, registry.get(n)) for n in numbers],
+        facts=facts,
+        explanation=[str(x) for x in decision.get("explanation") or []],
+        decision=decision,
+        events=events,
+        linked=linked,
+    )
