@@ -499,7 +499,7 @@ class ExtractionConfig(BaseModel):
         }
     )
     max_text_chars: int = Field(
-        default=200_000, ge=1000, description="longer text views are cut before matching"
+        default=100_000, ge=1000, description="longer text views are cut before matching"
     )
 
     @field_validator(

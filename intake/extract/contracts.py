@@ -19,6 +19,7 @@ a single RE2 pass or a walk over tokens with a bounded look-ahead: linear in the
 from __future__ import annotations
 
 import bisect
+import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from intake.extract.dates import find_dates
 from intake.extract.text import Compiled
 from routing.registry import Registry, normalize_number
 
-_TOKEN = re2.compile(r"[\p{L}\p{N}]+")
+# one character class, no alternation: stdlib re runs it in linear time, faster than re2 here
+_TOKEN = re.compile(r"[^\W_]+")
 _MASKS = re2.compile(
     r"(?i)"
     r"\[[a-z]{1,8}-[a-z0-9]{4,12}\]"  # ticket tag [PK-7F3K9Q]
@@ -88,7 +90,7 @@ class _Masks:
 
 def _tokens(text: str) -> list[Token]:
     return [
-        Token(m.group(0), m.start(), m.end(), any(ch.isdigit() for ch in m.group(0)))
+        Token(m.group(0), m.start(), m.end(), not m.group(0).isalpha())
         for m in _TOKEN.finditer(text)
     ]
 
@@ -121,13 +123,13 @@ def _prefixes(registry: Registry) -> tuple[frozenset[str], frozenset[str]]:
     return numbers, prefixes
 
 
-def in_registry(text: str, registry: Registry, where: str) -> list[Found]:
+def in_registry(
+    text: str, tokens: list[Token], masks: _Masks, registry: Registry, where: str
+) -> list[Found]:
     """(b): consecutive tokens whose joined normalized form is a registry number; longest wins."""
     if not registry:
         return []
-    masks = _Masks(text)
     numbers, prefixes = _prefixes(registry)
-    tokens = _tokens(text)
     found: list[Found] = []
     i = 0
     while i < len(tokens):
@@ -209,10 +211,10 @@ def _valid(number: str, c: Compiled) -> bool:
     return digits >= 3
 
 
-def near_keywords(text: str, c: Compiled, where: str) -> list[Found]:
+def near_keywords(
+    text: str, tokens: list[Token], masks: _Masks, c: Compiled, where: str
+) -> list[Found]:
     """(a): a number written right after a contract keyword (past at most a few fillers)."""
-    masks = _Masks(text)
-    tokens = _tokens(text)
     starts = [t.start for t in tokens]
     found: list[Found] = []
     max_fillers = c.config.max_fillers
@@ -264,14 +266,18 @@ def contract_numbers(
     """Sorted unique numbers and evidence from (text, where, look_near_keywords) views."""
     numbers: dict[str, str] = {}
     for text, where, anchored in texts:
-        known = in_registry(text, registry, where)
+        tokens = _tokens(text)
+        masks = _Masks(text)
+        known = in_registry(text, tokens, masks, registry, where)
         for f in known:
             numbers.setdefault(f.number, f.evidence)
         if not anchored:
             continue
-        for f in near_keywords(text, c, where):
+        known_starts = [k.start for k in known]  # registry matches never overlap each other
+        for f in near_keywords(text, tokens, masks, c, where):
             # a registry match over the same characters wins ("swm 55120 b", not "SWM55120")
-            if any(k.start < f.end and f.start < k.end for k in known):
+            i = bisect.bisect_right(known_starts, f.end - 1) - 1
+            if i >= 0 and known[i].end > f.start:
                 continue
             numbers.setdefault(f.number, f.evidence)
     ordered = tuple(sorted(numbers))
