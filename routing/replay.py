@@ -1,0 +1,186 @@
+"""Replay: what a candidate routing config would change on mail already received.
+
+`replay(items, current, candidate, registry)` re-decides every stored mail with both configs,
+through the same pure path as production (parse -> disposition -> text -> extraction ->
+decide), and reports how many decisions change, a table of (queue/outcome before -> after)
+with counts and a few example mails each. Parsing is done once per mail, and extraction once
+when both configs share the extraction settings. Nothing is written anywhere: the supervisor
+reads the report (`postkamer routing replay`, the web app) before applying the candidate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from intake.model import Extraction, MailText, ParsedMail
+from routing.config import RoutingConfig
+from routing.decide import decide
+from routing.model import RoutingDecision
+from routing.registry import Registry
+
+EXAMPLES_PER_ROW = 3
+COMPARED = (
+    "queue",
+    "outcome",
+    "effective_date",
+    "earliest_notice_date",
+    "reply_template",
+    "priority",
+    "status",
+    "tags",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayItem:
+    """One stored mail: its raw bytes (or an already parsed mail) and where/when it arrived."""
+
+    ref: str  # how a person finds it again: ledger id, file name
+    data: bytes | None = None
+    parsed: ParsedMail | None = None
+    received: datetime | None = None
+    mailbox: str = ""
+
+
+def label(decision: RoutingDecision) -> str:
+    """`queue/outcome` for cancellations, `queue` otherwise, `(no queue)` for no queue."""
+    queue = decision.queue or "(no queue)"
+    if decision.policy is not None:
+        return f"{queue}/{decision.policy.outcome}"
+    return queue
+
+
+def _facts(decision: RoutingDecision) -> dict[str, Any]:
+    policy = decision.policy
+    return {
+        "queue": decision.queue,
+        "outcome": policy.outcome if policy else None,
+        "effective_date": policy.effective_date if policy else None,
+        "earliest_notice_date": policy.earliest_notice_date if policy else None,
+        "reply_template": decision.reply_template,
+        "priority": decision.priority,
+        "status": decision.status,
+        "tags": decision.tags,
+    }
+
+
+@dataclass
+class ReplayReport:
+    total: int = 0
+    changed: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    transitions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    field_changes: Counter[str] = field(default_factory=Counter)  # which facts changed, how often
+
+    def add(self, ref: str, before: RoutingDecision, after: RoutingDecision) -> None:
+        self.total += 1
+        a, b = _facts(before), _facts(after)
+        diff = [k for k in COMPARED if a[k] != b[k]]
+        if not diff:
+            return
+        self.changed += 1
+        self.field_changes.update(diff)
+        key = (label(before), label(after))
+        self.transitions[key] += 1
+        refs = self.examples.setdefault(key, [])
+        if len(refs) < EXAMPLES_PER_ROW:
+            refs.append(ref)
+
+    def rows(self) -> list[tuple[str, str, int, list[str]]]:
+        """(from, to, count, examples), most frequent first."""
+        return [
+            (src, dst, n, self.examples.get((src, dst), []))
+            for (src, dst), n in sorted(self.transitions.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "changed": self.changed,
+            "unchanged": self.total - self.changed,
+            "errors": [{"ref": r, "error": e} for r, e in self.errors],
+            "changes": [
+                {"from": s, "to": t, "count": n, "examples": ex} for s, t, n, ex in self.rows()
+            ],
+            "fields": dict(self.field_changes.most_common()),
+        }
+
+    def table(self) -> str:
+        lines = [
+            f"{self.total} mails replayed, {self.changed} decisions change"
+            + (f", {len(self.errors)} could not be processed" if self.errors else "")
+        ]
+        rows = self.rows()
+        if rows:
+            w1 = max(len("from"), *(len(r[0]) for r in rows))
+            w2 = max(len("to"), *(len(r[1]) for r in rows))
+            lines.append(f"{'from':<{w1}}  {'to':<{w2}}  {'count':>5}  examples")
+            for src, dst, n, ex in rows:
+                lines.append(f"{src:<{w1}}  {dst:<{w2}}  {n:>5}  {', '.join(ex)}")
+        if self.field_changes:
+            lines.append(
+                "changed: " + ", ".join(f"{k} {n}" for k, n in self.field_changes.most_common())
+            )
+        for ref, error in self.errors[:EXAMPLES_PER_ROW]:
+            lines.append(f"error: {ref}: {error}")
+        return "\n".join(lines)
+
+
+Prepared = tuple[ParsedMail, Any, MailText, datetime]
+
+
+def replay(
+    items: Iterable[ReplayItem],
+    current: RoutingConfig,
+    candidate: RoutingConfig,
+    registry: Registry,
+    *,
+    keep: Callable[[RoutingDecision, RoutingDecision], bool] | None = None,
+) -> ReplayReport:
+    """Decide every item with both configs and report the differences. Pure apart from
+    reading the items. `keep(before, after)` can narrow the report (e.g. to one queue)."""
+    from intake.disposition import classify_disposition  # isort: skip
+    from intake.extract import extract, mail_text  # isort: skip
+    from intake.parse import parse_mail  # isort: skip
+
+    same_extraction = current.extraction == candidate.extraction
+    report = ReplayReport()
+    for item in items:
+        try:
+            parsed = item.parsed if item.parsed is not None else parse_mail(item.data or b"")
+            disposition = classify_disposition(parsed)
+            text = mail_text(parsed)
+            received = item.received or parsed.date or datetime.now(UTC)
+            first: Extraction = extract(text, registry, current.extraction)
+            second = first if same_extraction else extract(text, registry, candidate.extraction)
+            before = decide(
+                parsed,
+                disposition,
+                first,
+                registry=registry,
+                config=current,
+                received=received,
+                mailbox=item.mailbox,
+                text=text,
+            )
+            after = decide(
+                parsed,
+                disposition,
+                second,
+                registry=registry,
+                config=candidate,
+                received=received,
+                mailbox=item.mailbox,
+                text=text,
+            )
+        except Exception as exc:  # a mail that cannot be processed is reported, not fatal
+            report.errors.append((item.ref, f"{type(exc).__name__}: {exc}"))
+            continue
+        if keep is None or keep(before, after):
+            report.add(item.ref, before, after)
+    return report

@@ -1,0 +1,187 @@
+"""decide(): disposition conventions, cancellation-only fields, policy, templates, rules and
+the explanation a supervisor reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from intake.model import Disposition, DispositionResult
+from routing.config import (
+    DEFAULT_CONFIG_PATH,
+    RoutingConfig,
+    load_routing_config,
+    parse_routing_config,
+)
+from routing.decide import decide
+from routing.model import RoutingDecision
+from tests.routing.helpers import d, extraction, parsed, registry, text, ticket
+
+CONFIG = load_routing_config(DEFAULT_CONFIG_PATH)
+REG = registry()
+WHEN = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)  # 1 March in Brussels
+
+
+def run(
+    subject: str,
+    body: str,
+    disp: DispositionResult | None = None,
+    config: RoutingConfig = CONFIG,
+    sender: str = "bob@beta.example.be",
+    thread: object | None = None,
+    **found: object,
+) -> RoutingDecision:
+    mail = parsed(subject, body, sender=sender)
+    return decide(
+        mail,
+        disp or ticket(),
+        extraction(**found),
+        registry=REG,
+        config=config,
+        received=WHEN,
+        text=text(subject, body),
+        thread=thread,
+    )
+
+
+def test_auto_reply_and_bounce_have_no_queue_and_no_reply() -> None:
+    for disp in (Disposition.AUTO_REPLY, Disposition.BOUNCE, Disposition.QUARANTINE):
+        dec = run(
+            "Opzegging",
+            "wij zeggen op",
+            DispositionResult(disp, ("header X",)),
+            destruction_confirmation=True,
+        )
+        assert dec.queue is None and dec.reply_template is None and dec.policy is None
+        assert dec.destruction_confirmation is False
+        assert dec.explanation[0] == f"disposition {disp.value}: header X"
+
+
+def test_bulk_goes_to_general_without_reply_even_when_it_talks_about_cancelling() -> None:
+    dec = run(
+        "Nieuwsbrief: correct opzeggen",
+        "Hoe zegt u een contract op?",
+        DispositionResult(Disposition.BULK, ("header List-Id",)),
+    )
+    assert (dec.queue, dec.reply_template, dec.policy) == ("general", None, None)
+
+
+def test_cancellation_fields_are_empty_outside_cancellations() -> None:
+    dec = run(
+        "Storing machine",
+        "De machine is kapot, technieker nodig. Contract HW-200.",
+        contract_numbers=("HW200",),
+        destruction_confirmation=True,
+        machine_out_of_use=True,
+        requested_end_date=d("2026-12-31"),
+    )
+    assert dec.queue == "hardware"
+    assert dec.destruction_confirmation is False and dec.machine_out_of_use is False
+    assert dec.requested_end_date is None and dec.policy is None
+    assert dec.reply_template == "ack/hardware"
+    assert dec.contract_numbers == ("HW200",)
+
+
+def test_cancellation_runs_the_policy_with_the_brussels_date() -> None:
+    dec = run(
+        "Opzegging onderhoudscontract HW-200",
+        "Wij zeggen het contract HW-200 op.",
+        contract_numbers=("HW200",),
+        machine_out_of_use=True,
+    )
+    assert dec.queue == "cancellation"
+    assert dec.policy is not None
+    assert (dec.policy.outcome, dec.policy.effective_date) == ("accepted", d("2026-04-01"))
+    assert dec.machine_out_of_use is True
+    assert dec.reply_template == "cancellation/accepted"
+    assert dec.status == "resolved"
+    text_ = "\n".join(dec.explanation)
+    assert "matched 'opzeg*' in subject (cancellation, weight 4)" in text_
+    assert "policy: Request received on 2026-03-01 (Brussels date)." in text_
+    assert "policy outcome: accepted" in text_
+    assert "rule breach-needs-person not matched" in text_
+    js = dec.to_json(file="x.eml")
+    assert list(js)[:11] == [
+        "file",
+        "disposition",
+        "queue",
+        "language",
+        "contract_numbers",
+        "destruction_confirmation",
+        "machine_out_of_use",
+        "requested_end_date",
+        "policy",
+        "reply_template",
+        "explanation",
+    ]
+    assert js["policy"] == {
+        "outcome": "accepted",
+        "effective_date": "2026-04-01",
+        "earliest_notice_date": None,
+    }
+
+
+def test_unverified_sender_gets_a_generic_reply_and_a_flag() -> None:
+    dec = run(
+        "Opzegging",
+        "Ik zeg contract HW-200 op.",
+        sender="eve@elsewhere.example.com",
+        contract_numbers=("HW200",),
+    )
+    assert dec.policy is not None and dec.policy.outcome == "sender_unverified"
+    assert dec.reply_template == "cancellation/sender_unverified"
+    assert "sender_unverified" in dec.flags
+
+
+def test_breach_rule_raises_priority() -> None:
+    dec = run(
+        "Résiliation",
+        "Nous résilions le contrat HW-200 pour manquement.",
+        contract_numbers=("HW200",),
+        breach_claimed=True,
+    )
+    assert dec.policy is not None and dec.policy.outcome == "manual_review"
+    assert dec.priority == "high" and "manual-review" in dec.tags
+    assert "breach-needs-person" in dec.rule_hits
+
+
+def test_view_online_question_gets_the_faq_answer() -> None:
+    dec = run("contracten online bekijken?", "Hoe kan ik mijn contracten online bekijken?")
+    assert (dec.queue, dec.reply_template) == ("general", "general/view-online")
+    other = run("adreswijziging", "Ons adres verandert op 1 juni.")
+    assert (other.queue, other.reply_template) == ("general", "ack/general")
+
+
+def test_rules_from_the_config_can_move_and_silence() -> None:
+    base = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    extra = """
+  - name: vip
+    when: {sender_domain: beta.example.be}
+    then: {queue: general, no_reply: true, priority: urgent, stop: true}
+"""
+    config = parse_routing_config(base.replace("rules:\n", "rules:\n" + extra, 1))
+    dec = run("Storing", "De machine is kapot, technieker nodig.", config=config)
+    assert (dec.queue, dec.reply_template, dec.priority) == ("general", None, "urgent")
+    assert dec.rule_hits == ("vip",)
+
+
+def test_followup_is_not_acknowledged_unless_its_cancellation_outcome_changes() -> None:
+    followup = DispositionResult(Disposition.FOLLOWUP, ("our ticket tag in the subject",))
+    dec = run("Re: storing", "De technieker mag komen.", followup)
+    assert dec.reply_template is None and dec.status == "open"
+    dec = run(
+        "Re: opzegging",
+        "Wij zeggen HW-200 op, hier het nummer.",
+        followup,
+        contract_numbers=("HW200",),
+    )
+    assert dec.reply_template == "cancellation/accepted"
+
+
+def test_thread_of_someone_else_flags_sender_unverified() -> None:
+    class Match:
+        is_participant = False
+        ticket_ref = "PK-7F3K9Q"
+
+    dec = run("Re: [PK-7F3K9Q] storing", "Extra info", thread=Match())
+    assert "sender_unverified" in dec.flags
+    assert any("PK-7F3K9Q" in line for line in dec.explanation)
