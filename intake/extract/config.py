@@ -92,8 +92,6 @@ class ExtractionConfig(BaseModel):
                 "zouden",
                 "mijn",
                 "hoe",
-                "zie",
-                "bijlage",
                 "vraag",
             ],
             "fr": [

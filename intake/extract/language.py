@@ -10,31 +10,40 @@ nothing decides (no known word, a tie), the configured default (`nl`) is returne
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
-
-import re2
 
 from intake.extract.text import Compiled
 
 LANGUAGES = ("nl", "fr", "en")
-_WORD = re2.compile(r"[\p{L}']+")
+# a single character class: linear with the stdlib engine
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _counts(text: str, c: Compiled) -> dict[str, int]:
+    counts = dict.fromkeys(LANGUAGES, 0)
+    lists = [(lang, c.stopwords.get(lang, frozenset())) for lang in LANGUAGES]
+    for word in _WORD.findall(text.lower()):
+        for lang, words in lists:
+            if word in words:
+                counts[lang] += 1
+    return counts
+
+
+def _winner(counts: dict[str, int]) -> str | None:
+    ranked = sorted(counts.values(), reverse=True)
+    if ranked[0] == 0 or ranked[0] == ranked[1]:
+        return None
+    return max(LANGUAGES, key=lambda lang: counts[lang])
 
 
 def by_stopwords(text: str, c: Compiled) -> tuple[str, str]:
     """Count known function words per language; the most frequent wins."""
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for m in _WORD.finditer(text.lower()):
-        word = m.group(0).strip("'")
-        for lang in LANGUAGES:
-            if word in c.stopwords.get(lang, ()):
-                counts[lang] += 1
-    best = max(LANGUAGES, key=lambda lang: counts[lang])
-    ranked = sorted(counts.values(), reverse=True)
-    if ranked[0] == 0 or ranked[0] == ranked[1]:
-        return (
-            c.config.default_language,
-            f"language {c.config.default_language} (default; stopword counts {counts})",
-        )
+    counts = _counts(text, c)
+    best = _winner(counts)
+    if best is None:
+        default = c.config.default_language
+        return default, f"language {default} (default; stopword counts {counts})"
     return best, f"language {best} (stopword counts {counts})"
 
 
@@ -60,23 +69,17 @@ def by_langid(text: str, c: Compiled) -> tuple[str, str]:
     return str(lang), f"language {lang} (py3langid, p={float(prob):.2f})"
 
 
-def _decided(text: str, c: Compiled) -> bool:
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for m in _WORD.finditer(text.lower()):
-        word = m.group(0).strip("'")
-        for lang in LANGUAGES:
-            if word in c.stopwords.get(lang, ()):
-                counts[lang] += 1
-    ranked = sorted(counts.values(), reverse=True)
-    return ranked[0] > 0 and ranked[0] > ranked[1]
-
-
 def detect(text: str, c: Compiled) -> tuple[str, str]:
     """(language, evidence line). "hybrid": stopwords, and py3langid when they do not decide."""
     sample = text[:20_000]
     method = c.config.language_method
     if method == "langid":
         return by_langid(sample, c)
-    if method == "hybrid" and not _decided(sample, c):
+    counts = _counts(sample, c)
+    best = _winner(counts)
+    if best is not None:
+        return best, f"language {best} (stopword counts {counts})"
+    if method == "hybrid":
         return by_langid(sample, c)
-    return by_stopwords(sample, c)
+    default = c.config.default_language
+    return default, f"language {default} (default; stopword counts {counts})"
