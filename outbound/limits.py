@@ -1,0 +1,130 @@
+"""Loop protection: may this mail get an automatic reply at all?
+
+Asked before an automatic reply is queued (replies a person writes are not limited). The
+decision is a pure function of the disposition, the recipient and counts of recent automatic
+replies; `count_recent` queries those counts from the outbox. A tripped limit returns a reason
+that the caller records on the ticket; `record_loop_limit` writes the supervisor alert (an
+Event of kind `loop_limit`). Headers-based detection of auto-replies, bounces and bulk mail
+happened earlier, in intake's disposition: this is the safety net for the autoresponder that
+sets none of those headers [RELIABILITY 12, 14, 15].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Event, OutboxRow
+
+#: dispositions that may be answered automatically
+ANSWERABLE = frozenset({"ticket", "followup"})
+
+_ROBOT_LOCAL = re.compile(
+    r"^(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?|"
+    r"listserv|majordomo|daemon)(?:[+\-._].*)?$",
+    re.IGNORECASE,
+)
+
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopLimits:
+    """Per-sender and global ceilings for automatic replies (Znuny's default is 40 a day)."""
+
+    per_sender_daily: int = 40
+    global_hourly: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCounts:
+    """Automatic replies already queued or sent: to this address in the last 24 hours, and to
+    anyone in the last hour."""
+
+    to_sender_last_day: int
+    all_last_hour: int
+
+
+def is_robot_address(address: str) -> bool:
+    """noreply@, no-reply@, mailer-daemon@, postmaster@ and their kin."""
+    local = address.rsplit("@", 1)[0]
+    return bool(_ROBOT_LOCAL.match(local))
+
+
+def block_reason(
+    *,
+    disposition: str,
+    recipient: str | None,
+    counts: ReplyCounts,
+    limits: LoopLimits = LoopLimits(),
+    own_addresses: Collection[str] = (),
+) -> str | None:
+    """Why no automatic reply may go to `recipient`, or None when it may.
+
+    Reasons: `disposition:<name>`, `no_recipient`, `own_address`, `robot_address`,
+    `per_sender_limit`, `global_limit`. The last two are the ones that alert a supervisor.
+    """
+    if disposition not in ANSWERABLE:
+        return f"disposition:{disposition}"
+    if not recipient or "@" not in recipient:
+        return "no_recipient"
+    address = recipient.strip().lower()
+    if address in {a.strip().lower() for a in own_addresses}:
+        return "own_address"
+    if is_robot_address(address):
+        return "robot_address"
+    if counts.to_sender_last_day >= limits.per_sender_daily:
+        return "per_sender_limit"
+    if counts.all_last_hour >= limits.global_hourly:
+        return "global_limit"
+    return None
+
+
+def is_alert(reason: str | None) -> bool:
+    """Reasons a supervisor must hear about (a loop or a flood, not an ordinary auto-reply)."""
+    return reason in ("per_sender_limit", "global_limit")
+
+
+def count_recent(session: Session, recipient: str, now: datetime) -> ReplyCounts:
+    """Automatic replies in the outbox (any state but failed) to `recipient` in the last day
+    and to anyone in the last hour."""
+    address = recipient.strip().lower()
+    base = (
+        select(func.count())
+        .select_from(OutboxRow)
+        .where(col(OutboxRow.automatic).is_(True), col(OutboxRow.state) != "failed")
+    )
+    per_sender = session.exec(
+        base.where(col(OutboxRow.to_address) == address, col(OutboxRow.created_at) > now - DAY)
+    ).one()
+    overall = session.exec(base.where(col(OutboxRow.created_at) > now - HOUR)).one()
+    return ReplyCounts(to_sender_last_day=int(per_sender), all_last_hour=int(overall))
+
+
+def record_loop_limit(
+    session: Session, *, ticket_id: int | None, reason: str, recipient: str, now: datetime
+) -> Event | None:
+    """Alert a supervisor once per address and day that automatic replies stopped.
+
+    Returns the new Event, or None when this address already raised one in the last day.
+    """
+    address = recipient.strip().lower()
+    recent = session.exec(
+        select(Event).where(col(Event.kind) == "loop_limit", col(Event.at) > now - DAY)
+    ).all()
+    if any(e.data.get("recipient") == address and e.data.get("reason") == reason for e in recent):
+        return None
+    event = Event(
+        ticket_id=ticket_id,
+        kind="loop_limit",
+        at=now,
+        data={"reason": reason, "recipient": address, "audience": "supervisor"},
+    )
+    session.add(event)
+    return event
