@@ -20,7 +20,7 @@ from tests.extract.helpers import labels, parse, sample_paths
 
 @pytest.mark.parametrize("method", ["stopwords", "langid", "hybrid"])
 def test_language_method_accuracy(method: str) -> None:
-    c = compiled(ExtractionConfig(language_method=method))  # type: ignore[arg-type]
+    c = compiled(ExtractionConfig(language_method=method))
     texts = []
     for path in sample_paths():
         mt = mail_text(parse(path.read_bytes()))

@@ -58,8 +58,8 @@ def test_one_megabyte_of_near_matches_is_fast() -> None:
 def test_work_grows_linearly_with_the_text() -> None:
     uncut = ExtractionConfig(max_text_chars=2_000_000)
     _timed(_near_matches(1000), registry(), uncut)  # warm the caches
-    small = min(_timed(_near_matches(100_000), registry(), uncut) for _ in range(2))
-    large = min(_timed(_near_matches(800_000), registry(), uncut) for _ in range(2))
+    small = min(_timed(_near_matches(50_000), registry(), uncut) for _ in range(2))
+    large = min(_timed(_near_matches(400_000), registry(), uncut) for _ in range(2))
     assert large < 8 * small * 1.6, (small, large)
 
 
