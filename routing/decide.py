@@ -12,7 +12,7 @@ text -> extraction -> decide) for `route --json` and replays.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from intake.model import Disposition, DispositionResult, Extraction, MailText, ParsedMail
@@ -25,6 +25,34 @@ from routing.registry import Contract, Registry
 from routing.rules import RuleContext, RuleState, walk
 
 NO_REPLY_DISPOSITIONS = (Disposition.AUTO_REPLY, Disposition.BOUNCE, Disposition.QUARANTINE)
+
+
+def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
+    """What a ticket's participants said so far, oldest mail first, as one Extraction.
+
+    A follow-up can complete a request (the destruction confirmation or the contract number
+    arrives later); the service re-decides the ticket with this and the `received` of the mail
+    that completed it. Numbers and kind hints add up, confirmations and claims stay once made,
+    the newest requested end date and phone win, the language is the first mail's.
+    """
+    if not extractions:
+        raise ValueError("no extraction to combine")
+    first = extractions[0]
+    numbers = sorted({n for x in extractions for n in x.contract_numbers})
+    kinds = list(dict.fromkeys(k for x in extractions for k in x.kind_hints))
+    end = next((x.requested_end_date for x in reversed(extractions) if x.requested_end_date), None)
+    phone = next((x.phone for x in reversed(extractions) if x.phone), None)
+    return Extraction(
+        language=first.language,
+        contract_numbers=tuple(numbers),
+        destruction_confirmation=any(x.destruction_confirmation for x in extractions),
+        machine_out_of_use=any(x.machine_out_of_use for x in extractions),
+        requested_end_date=end,
+        breach_claimed=any(x.breach_claimed for x in extractions),
+        phone=phone,
+        kind_hints=tuple(kinds),
+        evidence=tuple(e for x in extractions for e in x.evidence),
+    )
 
 
 def _sender(parsed: ParsedMail) -> str:
@@ -71,8 +99,14 @@ def decide(
     thread: object | None = None,
     mailbox: str = "",
     text: MailText | None = None,
+    ticket_queue: str | None = None,
 ) -> RoutingDecision:
     """Decide where a mail goes and what is answered. Pure.
+
+    A follow-up stays in the queue of its ticket (`ticket_queue`, or the `queue` attribute of
+    `thread`) instead of being classified on its own words; the rules still run, so they can
+    move it, and a cancellation is judged again (pass `combine_extractions` of the ticket's
+    mails as `extraction` so a later mail can complete an earlier request).
 
     `received` is the arrival time (IMAP INTERNALDATE, or the Date header of a file); the
     policy uses its calendar date in Europe/Brussels. `text` is the mail's `MailText` if the
@@ -100,6 +134,7 @@ def decide(
         thread=thread,
         mailbox=mailbox,
         text=text,
+        ticket_queue=ticket_queue,
     )
 
 
@@ -133,6 +168,7 @@ def _decide_ticket(
     thread: object | None,
     mailbox: str,
     text: MailText | None,
+    ticket_queue: str | None,
 ) -> RoutingDecision:
     if text is None:
         from intake.extract import mail_text
@@ -143,7 +179,19 @@ def _decide_ticket(
     flags, thread_lines = _thread_flags(thread)
     explanation.extend(thread_lines)
 
-    result: Classification = classify(text, extraction.language, contracts, config.classification)
+    result: Classification = classify(
+        text, extraction.language, contracts, config.classification, config.queue_names
+    )
+    if ticket_queue is None and thread is not None and disp is Disposition.FOLLOWUP:
+        found = getattr(thread, "queue", None) or getattr(thread, "ticket_queue", None)
+        ticket_queue = found if isinstance(found, str) else None
+    if disp is Disposition.FOLLOWUP and ticket_queue is not None:
+        result = Classification(
+            ticket_queue,
+            result.scores,
+            (),
+            (f"follow-up on a ticket in {ticket_queue}: the queue stays",),
+        )
     explanation.extend(h.describe() for h in result.hits)
     explanation.extend(result.reasons)
 

@@ -12,7 +12,7 @@ from routing.config import (
     load_routing_config,
     parse_routing_config,
 )
-from routing.decide import decide
+from routing.decide import combine_extractions, decide
 from routing.model import RoutingDecision
 from tests.routing.helpers import d, extraction, parsed, registry, text, ticket
 
@@ -185,3 +185,28 @@ def test_thread_of_someone_else_flags_sender_unverified() -> None:
     dec = run("Re: [PK-7F3K9Q] storing", "Extra info", thread=Match())
     assert "sender_unverified" in dec.flags
     assert any("PK-7F3K9Q" in line for line in dec.explanation)
+
+
+def test_a_followup_completes_a_cancellation_when_extractions_are_combined() -> None:
+    first = extraction(contract_numbers=("ML100",), requested_end_date=d("2026-03-10"))
+    later = extraction(language="fr", destruction_confirmation=True)
+    both = combine_extractions([first, later])
+    assert both.contract_numbers == ("ML100",) and both.destruction_confirmation
+    assert both.language == "nl" and both.requested_end_date == d("2026-03-10")
+    mail = parsed(
+        "Re: opzegging licentie",
+        "Hierbij de vernietigingsverklaring.",
+        sender="anna@alpha.example.be",
+    )
+    followup = DispositionResult(Disposition.FOLLOWUP, ("reply to our ticket",))
+    dec = decide(
+        mail,
+        followup,
+        both,
+        registry=REG,
+        config=CONFIG,
+        received=WHEN,
+        text=text("Opzegging licentie ML-100", "Wij zeggen de licentie op."),
+    )
+    assert dec.policy is not None
+    assert (dec.policy.outcome, dec.policy.effective_date) == ("accepted", d("2026-03-31"))
