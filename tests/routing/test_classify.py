@@ -81,3 +81,16 @@ def test_each_word_counts_once_per_queue() -> None:
     t = text("software licentie", "")
     result = classify(t, "nl", [], CONFIG)
     assert result.scores["software"] == 4
+
+
+def test_weak_stop_words_need_a_contract_word_and_a_real_word_start() -> None:
+    t = text(
+        "Copy", "Please send a copy of the agreement for our year-end software licence review."
+    )
+    result = classify(t, "en", [], CONFIG)
+    assert result.scores["cancellation"] == 0
+    assert result.queue == "copy-request"
+    t = text("Question", "We would like to end our maintenance agreement for the old server.")
+    assert classify(t, "en", [], CONFIG).queue == "cancellation"
+    t = text("Facture", "Pouvez-vous m'envoyer une copie de la facture de mars ?")
+    assert classify(t, "fr", [], CONFIG).queue == "general"
