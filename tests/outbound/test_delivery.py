@@ -304,3 +304,36 @@ def test_file_transport_writes_eml_files(
     body = msg.get_body(("plain",))
     assert body is not None and "view and manage your contracts online" in body.get_content()
     assert [p.name for p in (tmp_path / "outbox").iterdir()] == [path.name]
+
+
+def test_injection_attempts_and_template_code_arrive_harmless(
+    db: Engine,
+    templates: TemplateSet,
+    reply_config: ReplyConfig,
+    clock: FakeClock,
+    smtp_server: SmtpServer,
+) -> None:
+    evil = "=?UTF-8?Q?=0A?=Bcc: victim@evil.example"
+    with session_scope(db) as session:
+        ticket = make_ticket(
+            session, "PK-EVIL01", name="{{7*7}} " + evil, subject="x\r\nBcc: victim@evil.example"
+        )
+        queue_template_reply(
+            session,
+            templates,
+            reply_config,
+            ticket=ticket,
+            template="ack/general",
+            now=clock(),
+            inbound=_inbound(ticket.id, evil, "<in-9@klant.example.be>\r\nBcc: v@evil.example"),
+        )
+    assert deliver_due(db, SmtpTransport(smtp_server.settings()), clock).sent == 1
+    (got,) = smtp_server.messages
+    assert got.rcpt_tos == ["an.peeters@klant.example.be"]
+    msg = got.parsed()
+    assert "Bcc" not in msg and b"\nBcc:" not in got.data
+    assert msg["Subject"] == "Re: Bcc: victim@evil.example [PK-EVIL01]"
+    assert [a.addr_spec for a in msg["To"].addresses] == ["an.peeters@klant.example.be"]
+    body = msg.get_body(("plain",))
+    assert body is not None
+    assert "{{7*7}}" in body.get_content() and "49" not in body.get_content()
