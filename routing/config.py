@@ -47,7 +47,7 @@ Outcome = Literal[
     "accepted",
     "not_yet_eligible",
 ]
-Status = Literal["new", "open", "waiting_customer", "resolved", "closed"]
+Status = Literal["new", "open", "waiting_on_customer", "resolved", "closed"]
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "config" / "routing.yaml"
 
@@ -190,11 +190,11 @@ class OutcomeConfig(_Model):
 
 DEFAULT_OUTCOME_STATUS: dict[str, Status] = {
     "pa_no_cancellation_needed": "resolved",
-    "needs_contract_number": "waiting_customer",
-    "unknown_contract": "waiting_customer",
+    "needs_contract_number": "waiting_on_customer",
+    "unknown_contract": "waiting_on_customer",
     "sender_unverified": "new",
     "manual_review": "open",
-    "needs_destruction_confirmation": "waiting_customer",
+    "needs_destruction_confirmation": "waiting_on_customer",
     "accepted": "resolved",
     "not_yet_eligible": "resolved",
 }

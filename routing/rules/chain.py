@@ -17,7 +17,7 @@ from routing.rules.base import OneOrMany, RuleContext
 from routing.rules.logic import AllOf, Condition
 
 PRIORITIES = ("low", "normal", "high", "urgent")
-STATUSES = ("new", "open", "waiting_customer", "resolved", "closed")
+STATUSES = ("new", "open", "waiting_on_customer", "resolved", "closed")
 
 
 class Action(BaseModel):
@@ -30,7 +30,7 @@ class Action(BaseModel):
     flags: OneOrMany[str] = []
     reply_template: str | None = None
     no_reply: bool = False  # skip the automatic reply
-    status: Literal["new", "open", "waiting_customer", "resolved", "closed"] | None = None
+    status: Literal["new", "open", "waiting_on_customer", "resolved", "closed"] | None = None
     stop: bool = False
 
     def describe(self) -> str:
