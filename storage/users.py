@@ -25,9 +25,20 @@ ROLES = ("owner", "supervisor", "admin")
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes)
 # verified against when the address is unknown, so both cases take the same time
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash with `hasher` from now on (tests use cheaper parameters); returns the previous one.
+
+    Existing hashes still verify; `authenticate` re-hashes them with the new parameters.
+    """
+    global _hasher, _DUMMY_HASH
+    previous, _hasher = _hasher, hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
+    return previous
 
 
 class UserError(ValueError):

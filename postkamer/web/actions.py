@@ -28,6 +28,11 @@ class ActionError(ValueError):
         self.key = key
 
 
+def _clean(text: str) -> str:
+    """Text from a form: browsers send CRLF line ends; keep LF, trim the ends."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _event(session: Session, ticket: Ticket, kind: str, actor: Principal, **data: object) -> None:
     session.add(Event(ticket_id=ticket.id, kind=kind, actor=actor.email, data=dict(data)))
     ticket.updated_at = utcnow()
@@ -35,7 +40,7 @@ def _event(session: Session, ticket: Ticket, kind: str, actor: Principal, **data
 
 
 def add_note(session: Session, ticket: Ticket, actor: Principal, text: str) -> None:
-    text = text.strip()
+    text = _clean(text)
     if not text:
         raise ActionError("error.empty_note")
     if len(text) > MAX_NOTE:
@@ -102,7 +107,7 @@ def move(
     known: Sequence[str],
 ) -> None:
     """Re-route to another queue; the reason is kept as supervisor feedback for routing."""
-    reason = reason.strip()
+    reason = _clean(reason)
     if queue not in known:
         raise ActionError("error.bad_queue")
     if queue == ticket.queue:
@@ -124,7 +129,7 @@ def reply(
     then_status: str = "waiting_on_customer",
 ) -> OutboxRow:
     """Queue a free-text reply to the requester: an outbox row plus an outgoing Message."""
-    text = text.strip()
+    text = _clean(text)
     if not text:
         raise ActionError("error.empty_reply")
     if len(text) > MAX_NOTE:

@@ -69,7 +69,8 @@ def queue_page(
     result = queries.list_tickets(db, f, config(request).page_size)
 
     def page_url(n: int) -> str:
-        params = {"status": f.status or "", "q": f.text, "sort": f.sort, "page": n}
+        sort = "" if f.sort == "-created" else f.sort
+        params = {"status": f.status or "", "q": f.text, "sort": sort, "page": n if n > 1 else ""}
         return f"/queues/{queue}?" + urlencode({k: v for k, v in params.items() if v})
 
     export = f"/queues/{queue}/export.csv?" + urlencode(

@@ -22,7 +22,9 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start"},
 }
-_URL_SCHEMES = {"http", "https", "mailto"}
+# data: and cid: pass the scheme check only so that `keep` sees (and counts) them on images
+_URL_SCHEMES = {"http", "https", "mailto", "data", "cid"}
+_LINK_SCHEMES = ("http:", "https:", "mailto:")
 _SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]*$")
 
 
@@ -47,6 +49,8 @@ def sanitize_html(html: str) -> SafeHtml:
                 return value
             blocked += 1
             return None
+        if attribute == "href":  # only absolute web and mail links, never into this app
+            return value if value.lower().startswith(_LINK_SCHEMES) else None
         return value
 
     cleaned = nh3.clean(

@@ -8,14 +8,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from postkamer.web import WebConfig, create_app
+from storage import users
 from storage.blobs import BlobStore
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.web.factory import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id with small parameters: the real ones cost ~0.3 s a hash on this machine."""
+    previous = users.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    try:
+        yield
+    finally:
+        users.use_hasher(previous)
 
 
 @pytest.fixture

@@ -1,0 +1,265 @@
+"""Working with tickets: the list's filters, search, sorting and paging; the ticket page's
+conversation, facts, policy and routing; and every action, by form and by the JSON API."""
+
+from __future__ import annotations
+
+import email
+from datetime import timedelta
+from email.policy import default
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from postkamer.web import WebConfig, create_app
+from storage.blobs import BlobStore
+from storage.db import session_scope
+from storage.models import Event, Message, OutboxRow, Ticket, utcnow
+from tests.web import factory
+from tests.web.conftest import login
+
+
+def _refs(client: TestClient, query: str) -> list[str]:
+    r = client.get(f"/api/tickets?queue=hardware&{query}")
+    assert r.status_code == 200, r.text
+    return [t["ref"] for t in r.json()["tickets"]]
+
+
+def test_list_filters_searches_sorts_and_pages(client: TestClient, web_engine: Engine) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
+    now = utcnow()
+    old = factory.add_ticket(
+        web_engine,
+        subject="Printer 100%_kapot",
+        created_at=now - timedelta(days=3),
+        priority="low",
+        requester_email="an@drukkerij.be",
+        contract_numbers=["MA1234567"],
+    )
+    mid = factory.add_ticket(
+        web_engine,
+        subject="Dekking plooimachine",
+        created_at=now - timedelta(days=2),
+        priority="urgent",
+        status="open",
+        requester_name="Sophie Dubois",
+    )
+    new = factory.add_ticket(web_engine, subject="Offerte", created_at=now - timedelta(days=1))
+    factory.add_ticket(web_engine, queue="software", subject="Printer licentie")
+    login(client, "els@postkamer.be")
+
+    assert _refs(client, "") == [new, mid, old]
+    assert _refs(client, "sort=created") == [old, mid, new]
+    assert _refs(client, "sort=priority") == [mid, new, old]
+    assert _refs(client, "status=open") == [mid]
+    assert _refs(client, "q=printer") == [old]  # not the software queue's ticket
+    assert _refs(client, "q=100%25_") == [old]  # LIKE wildcards are literal
+    assert _refs(client, "q=100%25x") == []
+    assert _refs(client, "q=ma-123%204567") == [old]  # contract number as people type it
+    assert _refs(client, "q=DRUKKERIJ") == [old]
+    assert _refs(client, "q=sophie") == [mid]
+
+    page = client.get("/queues/hardware?q=printer")
+    assert "Printer 100%_kapot" in page.text and "Offerte" not in page.text
+
+
+def test_paging(web_config: WebConfig, web_engine: Engine) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
+    for i in range(5):
+        factory.add_ticket(web_engine, subject=f"Vraag {i}", created_at=utcnow() + timedelta(i))
+    cfg = WebConfig(engine=web_config.engine, blobs=web_config.blobs, page_size=2)
+    with TestClient(create_app(cfg), follow_redirects=False) as c:
+        login(c, "els@postkamer.be")
+        body = c.get("/api/tickets?queue=hardware&page=3").json()
+        assert (body["total"], body["page"], body["pages"]) == (5, 3, 3)
+        assert [t["subject"] for t in body["tickets"]] == ["Vraag 0"]
+        html = c.get("/queues/hardware?page=2").text
+        assert "Vraag 2" in html and "Vraag 4" not in html
+        assert 'href="/queues/hardware?page=3"' in html and 'rel="prev"' in html
+
+
+def test_ticket_page_shows_conversation_facts_policy_and_routing(
+    client: TestClient, web_engine: Engine, blobs: BlobStore
+) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "supervisor")
+    factory.add_contract(web_engine, "MA1234567", kind="monthly_license")
+    ref = factory.add_ticket(
+        web_engine,
+        queue="cancellation",
+        subject="Opzegging maandlicentie",
+        contract_numbers=["MA1234567", "XX999"],
+        policy={
+            "outcome": "accepted",
+            "effective_date": "2026-12-31",
+            "earliest_notice_date": None,
+        },
+    )
+    factory.add_message(
+        web_engine,
+        ref,
+        text="Graag opzeggen.\n\n> Vorige mail\n> met citaat",
+        new_text="Graag opzeggen.",
+        explanation=["matched 'opzeggen' (cancellation, weight 3)"],
+        extraction={"language": "nl", "destruction_confirmation": True},
+    )
+    login(client, "els@postkamer.be")
+    html = client.get(f"/tickets/{ref}", headers={"accept-language": "en"}).text
+    assert "Graag opzeggen." in html
+    assert '<details class="quoted"><summary>Quoted history</summary>' in html
+    assert "&gt; Vorige mail" in html
+    assert "MA-1234567" in html and "Monthly licence" in html  # registry entry
+    assert "XX999" in html and "not in the registry" in html
+    assert "Destruction confirmed" in html
+    assert "accepted" in html and "31 Dec 2026" in html
+    assert "matched &#39;opzeggen&#39; (cancellation, weight 3)" in html
+
+
+def test_actions_by_form_are_recorded(client: TestClient, web_engine: Engine) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
+    factory.add_user(web_engine, "piet@postkamer.be", "owner", ("hardware",))
+    factory.add_user(web_engine, "sw@postkamer.be", "owner", ("software",))
+    ref = factory.add_ticket(web_engine)
+    csrf = login(client, "els@postkamer.be")
+
+    def post(action: str, **data: str) -> str:
+        r = client.post(f"/tickets/{ref}/{action}", data={**data, "csrf_token": csrf})
+        assert r.status_code == 303
+        return str(r.headers["location"])
+
+    assert post("note", text="Gebeld met klant").endswith("done=note")
+    assert post("note", text="   ").endswith("error=error.empty_note")
+    assert post("status", status="open").endswith("done=status")
+    assert post("status", status="bogus").endswith("error=error.bad_status")
+    assert post("priority", priority="high").endswith("done=priority")
+    assert post("tags", tags="Storing, e42 ,storing").endswith("done=tags")
+    assert post("claim").endswith("done=assigned")
+    assert post("assign", assignee="sw@postkamer.be").endswith("error=error.assignee_no_access")
+    assert post("assign", assignee="piet@postkamer.be").endswith("done=assigned")
+    assert post("move", queue="software", reason="").endswith("error=error.reason_required")
+    assert post("move", queue="nowhere", reason="x").endswith("error=error.bad_queue")
+
+    with session_scope(web_engine) as s:
+        ticket = s.exec(select(Ticket).where(Ticket.ref == ref)).one()
+        assert (ticket.status, ticket.priority, ticket.tags, ticket.assignee) == (
+            "open",
+            "high",
+            ["storing", "e42"],
+            "piet@postkamer.be",
+        )
+        events = s.exec(
+            select(Event).where(Event.ticket_id == ticket.id).order_by(col(Event.id))
+        ).all()
+        assert [(e.kind, e.actor) for e in events[1:]] == [
+            ("note", "els@postkamer.be"),
+            ("status", "els@postkamer.be"),
+            ("priority", "els@postkamer.be"),
+            ("tags", "els@postkamer.be"),
+            ("assigned", "els@postkamer.be"),
+            ("assigned", "els@postkamer.be"),
+        ]
+        assert events[2].data == {"from": "new", "to": "open"}
+    page = client.get(f"/tickets/{ref}?done=note")
+    assert "Gebeld met klant" in page.text
+
+
+def test_reply_goes_to_the_outbox(client: TestClient, web_engine: Engine) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
+    ref = factory.add_ticket(web_engine, subject="Re: Storing\r\nBcc: evil@example.org")
+    factory.add_message(web_engine, ref)
+    csrf = login(client, "els@postkamer.be")
+    r = client.post(
+        f"/tickets/{ref}/reply",
+        data={"text": "Beste Jan,\r\n\r\nWe komen donderdag.", "csrf_token": csrf},
+    )
+    assert r.headers["location"].endswith("done=reply")
+    with session_scope(web_engine) as s:
+        row = s.exec(select(OutboxRow)).one()
+        ticket = s.exec(select(Ticket).where(Ticket.ref == ref)).one()
+        inbound = s.exec(select(Message).where(Message.direction == "in")).one()
+        out = s.exec(select(Message).where(Message.direction == "out")).one()
+    assert row.recipients == ["jan@klant.be"] and not row.automatic and row.state == "queued"
+    msg = email.message_from_bytes(row.raw, policy=default)
+    assert msg["Message-ID"] == row.message_id == out.message_id
+    assert msg["In-Reply-To"] == inbound.message_id
+    assert msg["Subject"] == f"Re: Storing Bcc: evil@example.org [{ref}]"
+    assert msg["Bcc"] is None
+    assert msg["To"] == "Jan Peeters <jan@klant.be>"
+    assert msg.get_content().replace("\r\n", "\n").strip() == "Beste Jan,\n\nWe komen donderdag."
+    assert ticket.status == "waiting_on_customer"
+    assert "We komen donderdag." in client.get(f"/tickets/{ref}").text
+
+
+def test_api_reads_and_changes(client: TestClient, web_engine: Engine) -> None:
+    factory.add_user(web_engine, "boss@postkamer.be", "supervisor")
+    ref = factory.add_ticket(web_engine)
+    factory.add_message(web_engine, ref)
+    csrf = login(client, "boss@postkamer.be")
+    h = {"X-CSRF-Token": csrf}
+    detail = client.get(f"/api/tickets/{ref}").json()
+    assert detail["messages"][0]["from_email"] == "jan@klant.be"
+    r = client.post(f"/api/tickets/{ref}/notes", json={"text": "nagekeken"}, headers=h)
+    assert r.status_code == 201
+    assert r.json()["events"][-1]["data"] == {"text": "nagekeken"}
+    r = client.post(f"/api/tickets/{ref}/status", json={"status": "resolved"}, headers=h)
+    assert r.json()["status"] == "resolved"
+    r = client.post(f"/api/tickets/{ref}/status", json={"status": "weird"}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"] == "error.bad_status"
+    r = client.post(
+        f"/api/tickets/{ref}/move", json={"queue": "general", "reason": "vaag"}, headers=h
+    )
+    assert r.json()["queue"] == "general"
+    counts = {q["queue"]: q["counts"] for q in client.get("/api/queues").json()}
+    assert counts["general"] == {"new": 0, "open": 0, "waiting_on_customer": 0}
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/tickets", "/api/tickets/{ref}", "/api/tickets/{ref}/move"} <= set(spec["paths"])
+
+
+@pytest.mark.parametrize("language,heading", [("fr", "Vos files"), ("en", "Your queues")])
+def test_language_from_browser_then_from_setting(
+    client: TestClient, web_engine: Engine, language: str, heading: str
+) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
+    csrf = login(client, "els@postkamer.be")
+    page = client.get("/", headers={"accept-language": f"de-DE,{language};q=0.8,nl;q=0.5"})
+    assert heading in page.text and f'<html lang="{language}">' in page.text
+    client.post("/language", data={"language": "nl", "csrf_token": csrf, "next": "/"})
+    page = client.get("/", headers={"accept-language": language})
+    assert "Uw wachtrijen" in page.text
+
+
+def test_list_queries_on_sqlite_and_postgresql(engine: Engine) -> None:
+    """The search (JSON contract numbers, escaped LIKE) and priority order on both databases."""
+    from postkamer.web.queries import TicketFilter, list_tickets, queue_counts
+
+    now = utcnow()
+    a = factory.add_ticket(
+        engine,
+        subject="50% korting?",
+        contract_numbers=["MA1234567"],
+        priority="low",
+        created_at=now - timedelta(hours=2),
+    )
+    b = factory.add_ticket(
+        engine,
+        subject="Dringend",
+        priority="urgent",
+        status="open",
+        created_at=now - timedelta(hours=1),
+    )
+    with session_scope(engine) as s:
+
+        def refs(**kw: object) -> list[str]:
+            page = list_tickets(s, TicketFilter(queue="hardware", **kw), 25)  # type: ignore[arg-type]
+            return [t.ref for t in page.tickets]
+
+        assert refs() == [b, a]
+        assert refs(sort="priority") == [b, a]
+        assert refs(sort="created") == [a, b]
+        assert refs(text="ma 1234567") == [a]
+        assert refs(text="50%") == [a]
+        assert refs(text="0%k") == []
+        assert refs(status="open") == [b]
+        counts = queue_counts(s, ["hardware", "general"])
+        assert counts[0].counts == {"new": 1, "open": 1, "waiting_on_customer": 0}
+        assert counts[1].total_active == 0
