@@ -44,6 +44,11 @@ class RetryPolicy:
     cap: timedelta = timedelta(hours=1)
     horizon: timedelta = timedelta(hours=48)
 
+    @classmethod
+    def from_hours(cls, horizon_hours: float) -> RetryPolicy:
+        """`RetryPolicy.from_hours(settings.outbound.retry_horizon_hours)`."""
+        return cls(horizon=timedelta(hours=horizon_hours))
+
     def delay(self, attempts: int, rng: random.Random) -> timedelta:
         """Wait before attempt `attempts + 1`: base * 2^(attempts-1), capped, half of it jitter."""
         exponent = max(0, attempts - 1)
