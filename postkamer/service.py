@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -39,7 +39,7 @@ from storage.blobs import BlobStore
 from storage.db import make_engine, session_scope
 from storage.ledger import NewMail, StoredMail
 from storage.migrate import upgrade
-from storage.models import LedgerEntry, Message
+from storage.models import LedgerEntry, Message, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,17 @@ def _header_text(value: str | None) -> str:
         return value.replace("\r", " ").replace("\n", " ")
 
 
+def _addresses(values: list[str]) -> list[str]:
+    return [a for _, a in getaddresses([_header_text(v) for v in values]) if a]
+
+
 class BasicProcessor:
     """Stores one `Message` per mail with its basic headers; no tickets, no replies.
     Reads only the header block, so it is cheap and bounded for any mail size."""
 
     def __call__(self, session: Session, mails: list[StoredMail]) -> None:
-        rows = []
+        rows: list[dict[str, object]] = []
+        now = utcnow()
         for mail in mails:
             head = BytesHeaderParser(policy=compat32).parsebytes(mail.data)
             name, email = parseaddr(_header_text(head.get("From")))
@@ -99,27 +104,27 @@ class BasicProcessor:
             except (TypeError, ValueError, IndexError):
                 date = None
             rows.append(
-                Message(
-                    ledger_id=mail.ledger_id,
-                    message_id=(head.get("Message-ID") or "").strip() or None,
-                    subject=_header_text(head.get("Subject")),
-                    from_name=name,
-                    from_email=email.lower(),
-                    to=[
-                        a
-                        for _, a in getaddresses([_header_text(v) for v in head.get_all("To", [])])
-                    ],
-                    cc=[
-                        a
-                        for _, a in getaddresses([_header_text(v) for v in head.get_all("Cc", [])])
-                    ],
-                    date=date if date is None or date.tzinfo else None,
-                    received=mail.internaldate,
-                    disposition="ticket",
-                )
+                {
+                    "ledger_id": mail.ledger_id,
+                    "direction": "in",
+                    "message_id": (head.get("Message-ID") or "").strip() or None,
+                    "in_reply_to": [],
+                    "references": [],
+                    "subject": _header_text(head.get("Subject")),
+                    "from_name": name,
+                    "from_email": email.lower(),
+                    "to": _addresses(head.get_all("To", [])),
+                    "cc": _addresses(head.get_all("Cc", [])),
+                    "date": date if date is None or date.tzinfo else None,
+                    "received": mail.internaldate,
+                    "disposition": "ticket",
+                    "text": "",
+                    "new_text": "",
+                    "defects": [],
+                    "created_at": now,
+                }
             )
-        session.add_all(rows)
-        session.flush()
+        session.execute(insert(Message), rows)  # one bulk INSERT for the batch
 
 
 def load_processor(settings: Settings) -> Processor:
@@ -197,11 +202,10 @@ def process_batch(
     """Store and process one batch in ONE transaction; the caller acknowledges it afterwards."""
     summary = IngestSummary(read=batch.size)
     entries: list[tuple[NewMail, RawMail]] = []
-    for mail in batch.mails:
-        digest = blobs.put(mail.data)
+    digests = blobs.put_many([m.data for m in batch.mails] + [o.mail.data for o in batch.oversize])
+    for mail, digest in zip(batch.mails, digests, strict=False):
         entries.append((_new_mail(mail, digest, len(mail.data)), mail))
-    for big in batch.oversize:
-        digest = blobs.put(big.mail.data)
+    for big, digest in zip(batch.oversize, digests[len(batch.mails) :], strict=True):
         reason = (
             f"{ledger.OVERSIZE}: {big.size} bytes is over the limit; only the header block "
             "was fetched and kept"
