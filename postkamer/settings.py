@@ -8,6 +8,7 @@ import logging
 import os
 import stat
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,6 +59,39 @@ def _read_secret(env: str | None, file: Path | None, literal: str | None, what: 
     return literal
 
 
+class OAuthSettings(_Strict):
+    """Where a mailbox's OAuth2 tokens come from (`intake.sources.oauth`).
+
+    `command`: the mailbox's `token_command` prints the token. `microsoft`: the client-credentials
+    flow of Microsoft Entra ID. `secret_expires_at`: when the client secret (or the refresh
+    credential behind the command) ends; the health report warns `warn_days` before.
+    """
+
+    provider: Literal["command", "microsoft"] = "command"
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    client_secret_file: Path | None = None
+    scope: str = "https://outlook.office365.com/.default"
+    secret_expires_at: datetime | None = None
+    refresh_margin_seconds: int = Field(default=300, ge=0)
+    warn_days: int = Field(default=14, ge=0)
+
+    @model_validator(mode="after")
+    def _microsoft_needs_ids(self) -> OAuthSettings:
+        secret = self.client_secret_env or self.client_secret_file
+        if self.provider == "microsoft" and not (self.tenant_id and self.client_id and secret):
+            raise ValueError(
+                "provider microsoft needs tenant_id, client_id and client_secret_env or _file"
+            )
+        return self
+
+    def client_secret(self) -> str | None:
+        return _read_secret(
+            self.client_secret_env, self.client_secret_file, None, "oauth.client_secret"
+        )
+
+
 class MailboxSettings(_Strict):
     name: str
     host: str
@@ -70,6 +104,7 @@ class MailboxSettings(_Strict):
     password_file: Path | None = None
     auth: Literal["password", "xoauth2", "oauthbearer"] = "password"
     token_command: str | None = None
+    oauth: OAuthSettings | None = None  # token source details when auth is not "password"
     folder: str = "INBOX"
     processed_folder: str = "Processed"
     idle: bool = True
