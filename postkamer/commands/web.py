@@ -37,6 +37,7 @@ def register(sub: Any) -> None:
 
 def build_config(settings: Settings) -> Any:
     """The WebConfig for these settings, with the database migrated to the newest schema."""
+    from outbound.replies import ReplyConfig
     from postkamer.web import WebConfig
     from postkamer.web.config import DEFAULT_QUEUES
     from storage.blobs import BlobStore
@@ -58,8 +59,7 @@ def build_config(settings: Settings) -> Any:
         engine=engine,
         blobs=BlobStore(settings.storage.blobs),
         queues=queues,
-        reply_from=settings.outbound.from_,
-        message_id_domain=settings.outbound.message_id_domain,
+        replies=ReplyConfig.from_settings(settings),
     )
 
 

@@ -7,12 +7,16 @@ from where `outbound.sender` delivers it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Iterable, Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from outbound.compose import ComposeError, Recipient, compose_reply
+from outbound.outbox import queue_reply
+from outbound.templates import RenderedReply
+from postkamer import lifecycle
 from postkamer.web.access import Principal
-from postkamer.web.compose import ReplyDraft, compose_reply
 from postkamer.web.config import PRIORITIES, STATUSES, WebConfig
 from storage.models import Event, Message, OutboxRow, Ticket, User, utcnow
 
@@ -48,12 +52,28 @@ def add_note(session: Session, ticket: Ticket, actor: Principal, text: str) -> N
     _event(session, ticket, "note", actor, text=text)
 
 
+def _record(session: Session, ticket: Ticket, events: Iterable[lifecycle.EventData]) -> None:
+    now = utcnow()
+    for e in events:
+        session.add(e.row(ticket.id, now))
+    ticket.updated_at = now
+    session.add(ticket)
+
+
 def set_status(session: Session, ticket: Ticket, actor: Principal, status: str) -> None:
+    """Change the state as the lifecycle allows; a closed ticket can only be reopened."""
     if status not in STATUSES:
         raise ActionError("error.bad_status")
-    if status != ticket.status:
-        old, ticket.status = ticket.status, status
-        _event(session, ticket, "status", actor, **{"from": old, "to": status})
+    try:
+        if ticket.status == lifecycle.CLOSED and status == lifecycle.OPEN:
+            change = lifecycle.reopen(ticket.status, actor=actor.email, reason="reopened")
+        else:
+            change = lifecycle.transition(ticket.status, status, actor=actor.email)
+    except lifecycle.TransitionError:
+        raise ActionError("error.bad_transition") from None
+    if change.changed:
+        ticket.status = change.state
+        _record(session, ticket, change.events)
 
 
 def set_priority(session: Session, ticket: Ticket, actor: Principal, priority: str) -> None:
@@ -82,6 +102,15 @@ def set_tags(session: Session, ticket: Ticket, actor: Principal, tags: Sequence[
         _event(session, ticket, "tags", actor, **{"from": old, "to": new})
 
 
+def claim(session: Session, ticket: Ticket, actor: Principal) -> None:
+    """Take an unassigned ticket (someone else's is given away with `assign`)."""
+    try:
+        result = lifecycle.claim(ticket.status, ticket.assignee, actor.email)
+    except lifecycle.AssignmentError:
+        raise ActionError("error.claimed_by_other") from None
+    _apply_assignment(session, ticket, result)
+
+
 def assign(session: Session, ticket: Ticket, actor: Principal, assignee: str | None) -> None:
     """Give the ticket to an active user who may see its queue (None: unassign)."""
     if assignee:
@@ -91,11 +120,14 @@ def assign(session: Session, ticket: Ticket, actor: Principal, assignee: str | N
         if user.role not in ("supervisor", "admin") and ticket.queue not in (user.queues or []):
             raise ActionError("error.assignee_no_access")
         assignee = user.email
-    else:
-        assignee = None
-    if assignee != ticket.assignee:
-        old, ticket.assignee = ticket.assignee, assignee
-        _event(session, ticket, "assigned", actor, **{"from": old, "to": assignee})
+    result = lifecycle.assign(ticket.status, ticket.assignee, assignee or None, actor=actor.email)
+    _apply_assignment(session, ticket, result)
+
+
+def _apply_assignment(session: Session, ticket: Ticket, result: lifecycle.Assignment) -> None:
+    if result.events:
+        ticket.assignee, ticket.status = result.assignee, result.state
+        _record(session, ticket, result.events)
 
 
 def move(
@@ -120,15 +152,21 @@ def move(
     _event(session, ticket, "rerouted", actor, **{"from": old, "to": queue, "reason": reason})
 
 
+def _as_html(text: str) -> str:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)
+
+
 def reply(
     session: Session,
     ticket: Ticket,
     actor: Principal,
     text: str,
     cfg: WebConfig,
-    then_status: str = "waiting_on_customer",
+    then_status: str = lifecycle.WAITING,
 ) -> OutboxRow:
-    """Queue a free-text reply to the requester: an outbox row plus an outgoing Message."""
+    """Queue a reply a person wrote: composed by `outbound.compose` (threaded, clean headers,
+    not marked automatic) and written to the outbox with its outgoing Message and event."""
     text = _clean(text)
     if not text:
         raise ActionError("error.empty_reply")
@@ -139,50 +177,52 @@ def reply(
     last_in = session.exec(
         select(Message)
         .where(Message.ticket_id == ticket.id, Message.direction == "in")
-        .order_by(Message.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Message.id).desc())
     ).first()
-    draft = ReplyDraft(
-        ticket_ref=ticket.ref,
-        subject=ticket.subject,
-        to=ticket.requester_email,
-        to_name=ticket.requester_name,
-        text=text,
+    now = utcnow()
+    rendered = RenderedReply(
+        name="free_text",
         language=ticket.language,
-        in_reply_to=last_in.message_id if last_in else None,
-        references=[*(last_in.references or []), last_in.message_id]
-        if last_in and last_in.message_id
-        else [],
+        subject=ticket.subject or ticket.ref,
+        text=text + "\n",
+        html=_as_html(text),
     )
-    composed = compose_reply(draft, cfg.reply_from, cfg.message_id_domain)
-    row = OutboxRow(
+    r = cfg.replies
+    try:
+        message = compose_reply(
+            rendered,
+            from_addr=r.from_addr,
+            reply_to=r.reply_to,
+            to=[Recipient(email=ticket.requester_email, name=ticket.requester_name)],
+            ticket_ref=ticket.ref,
+            domain=r.domain,
+            now=now,
+            original_subject=last_in.subject if last_in else ticket.subject,
+            in_reply_to=last_in.message_id if last_in else None,
+            references=list(last_in.references or []) if last_in else [],
+            automatic=False,
+        )
+    except ComposeError:
+        raise ActionError("error.no_requester") from None
+    row = queue_reply(
+        session,
+        message,
         ticket_id=ticket.id,
-        message_id=composed.message_id,
-        sender=composed.envelope_sender,
-        recipients=[ticket.requester_email],
+        envelope_sender=r.envelope_sender,
+        now=now,
         template=None,
         automatic=False,
-        raw=composed.raw,
     )
-    session.add(row)
-    session.add(
-        Message(
-            ticket_id=ticket.id,
-            direction="out",
-            message_id=composed.message_id,
-            subject=composed.subject,
-            from_email=composed.envelope_sender,
-            from_name=actor.email,
-            to=[ticket.requester_email],
-            text=text,
-            new_text=text,
-            date=utcnow(),
-            received=utcnow(),
-            disposition="reply",
-            language=ticket.language,
-        )
-    )
-    session.flush()
-    _event(session, ticket, "reply_queued", actor, outbox_id=row.id, message_id=row.message_id)
-    if then_status in STATUSES:
+    queued = session.exec(
+        select(Event)
+        .where(Event.ticket_id == ticket.id, Event.kind == "reply_queued")
+        .order_by(col(Event.id).desc())
+    ).first()
+    if queued is not None:  # queue_reply records the event; say who wrote the reply
+        queued.actor = actor.email
+        session.add(queued)
+    ticket.updated_at = now
+    session.add(ticket)
+    if then_status in STATUSES and then_status != ticket.status:
         set_status(session, ticket, actor, then_status)
     return row

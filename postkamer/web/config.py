@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from outbound.replies import ReplyConfig
+from postkamer import lifecycle
 from storage.blobs import BlobStore
 from storage.users import RateLimit
 
 DEFAULT_QUEUES = ("hardware", "software", "copy-request", "cancellation", "general")
-STATUSES = ("new", "open", "waiting_on_customer", "resolved", "closed")
+STATUSES = lifecycle.STATES  # new, open, waiting_on_customer, resolved, closed
 PRIORITIES = ("urgent", "high", "normal", "low")
 LANGUAGES = ("nl", "fr", "en")
 PAGE_SIZE = 25
@@ -27,6 +29,5 @@ class WebConfig:
     # X-Forwarded-Proto from a trusted proxy); True/False force it.
     secure_cookies: bool | None = None
     rate_limit: RateLimit = field(default_factory=RateLimit)
-    reply_from: str = "Contract Support <support@contracts.example.com>"
-    message_id_domain: str = "contracts.example.com"
+    replies: ReplyConfig = field(default_factory=ReplyConfig)  # sender, domain, Reply-To
     page_size: int = PAGE_SIZE

@@ -174,7 +174,7 @@ def post_tags(db: Db, me: Actor, ref: str, tags: Annotated[str, Form()] = "") ->
 
 @router.post("/tickets/{ref}/claim")
 def post_claim(db: Db, me: Actor, ref: str) -> Response:
-    return _act(db, me, ref, "assigned", lambda t: actions.assign(db, t, me, me.email))
+    return _act(db, me, ref, "assigned", lambda t: actions.claim(db, t, me))
 
 
 @router.post("/tickets/{ref}/assign")

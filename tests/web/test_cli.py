@@ -72,5 +72,5 @@ def test_web_config_takes_queues_from_the_routing_config(
     monkeypatch.setenv("POSTKAMER_ROUTING__CONFIG", str(REPO / "config" / "routing.yaml"))
     cfg = build_config(load_settings())
     assert "cancellation" in cfg.queues and "general" in cfg.queues
-    assert cfg.reply_from == load_settings().outbound.from_
+    assert cfg.replies.from_addr == load_settings().outbound.from_
     cfg.engine.dispose()

@@ -133,6 +133,7 @@ def test_actions_by_form_are_recorded(client: TestClient, web_engine: Engine) ->
     assert post("status", status="bogus").endswith("error=error.bad_status")
     assert post("priority", priority="high").endswith("done=priority")
     assert post("tags", tags="Storing, e42 ,storing").endswith("done=tags")
+    assert post("status", status="new").endswith("error=error.bad_transition")
     assert post("claim").endswith("done=assigned")
     assert post("assign", assignee="sw@postkamer.be").endswith("error=error.assignee_no_access")
     assert post("assign", assignee="piet@postkamer.be").endswith("done=assigned")
@@ -165,8 +166,9 @@ def test_actions_by_form_are_recorded(client: TestClient, web_engine: Engine) ->
 
 def test_reply_goes_to_the_outbox(client: TestClient, web_engine: Engine) -> None:
     factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
-    ref = factory.add_ticket(web_engine, subject="Re: Storing\r\nBcc: evil@example.org")
-    factory.add_message(web_engine, ref)
+    subject = "Re: Storing\r\nBcc: evil@example.org"
+    ref = factory.add_ticket(web_engine, subject=subject)
+    factory.add_message(web_engine, ref, subject=subject)
     csrf = login(client, "els@postkamer.be")
     r = client.post(
         f"/tickets/{ref}/reply",
@@ -178,14 +180,19 @@ def test_reply_goes_to_the_outbox(client: TestClient, web_engine: Engine) -> Non
         ticket = s.exec(select(Ticket).where(Ticket.ref == ref)).one()
         inbound = s.exec(select(Message).where(Message.direction == "in")).one()
         out = s.exec(select(Message).where(Message.direction == "out")).one()
+        queued = s.exec(select(Event).where(Event.kind == "reply_queued")).one()
     assert row.recipients == ["jan@klant.be"] and not row.automatic and row.state == "queued"
+    assert queued.actor == "els@postkamer.be" and queued.data["automatic"] is False
     msg = email.message_from_bytes(row.raw, policy=default)
+    assert msg["Auto-Submitted"] is None  # a person wrote it
     assert msg["Message-ID"] == row.message_id == out.message_id
     assert msg["In-Reply-To"] == inbound.message_id
     assert msg["Subject"] == f"Re: Storing Bcc: evil@example.org [{ref}]"
     assert msg["Bcc"] is None
     assert msg["To"] == "Jan Peeters <jan@klant.be>"
-    assert msg.get_content().replace("\r\n", "\n").strip() == "Beste Jan,\n\nWe komen donderdag."
+    plain = msg.get_body(("plain",))
+    assert plain is not None
+    assert plain.get_content().replace("\r\n", "\n").strip() == "Beste Jan,\n\nWe komen donderdag."
     assert ticket.status == "waiting_on_customer"
     assert "We komen donderdag." in client.get(f"/tickets/{ref}").text
 
