@@ -15,8 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postkamer.web import api, auth, pages
+from postkamer.web.access import Principal
 from postkamer.web.config import WebConfig
 from postkamer.web.templating import render
+from storage.db import session_scope
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -34,6 +36,15 @@ SECURITY_HEADERS = {
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def _maybe_principal(request: Request) -> Principal | None:
+    """The logged-in user for an error page's header, if there is one."""
+    try:
+        with session_scope(auth.config(request).engine) as session:
+            return auth.current_principal(request, session)
+    except auth.LoginRequired:
+        return None
 
 
 def create_app(config: WebConfig) -> FastAPI:
@@ -67,12 +78,16 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _is_api(request) or request.method != "GET":
+        if _is_api(request):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
         return render(
-            request, None, "error.html", status_code=exc.status_code, status=exc.status_code
+            request,
+            _maybe_principal(request),
+            "error.html",
+            status_code=exc.status_code,
+            status=exc.status_code,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -44,6 +44,7 @@ def test_owner_is_refused_another_queue(client: TestClient, two_queues: dict[str
     assert r.status_code == 403
     page = client.get(f"/tickets/{theirs}")
     assert "Opzegging" not in page.text
+    assert "Geen toegang" in page.text and "hw@postkamer.be" in page.text  # still logged in
 
 
 def test_owner_sees_own_queue_only_in_overview(
