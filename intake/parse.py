@@ -1,0 +1,607 @@
+"""Parse raw mail bytes into a `ParsedMail`: the first stage of intake.
+
+The MIME structure comes from the stdlib parser in `compat32` mode (about 15 times faster
+than `email.policy.default`); everything it leaves raw is decoded here, defensively:
+headers (RFC 2047, 8-bit), addresses (strict, see `intake.addresses`), parameters (RFC 2231),
+transfer encodings and charsets (`intake.decode`). The body is the text/plain alternative,
+else the HTML turned into text (`intake.html`); other parts become `Attachment`s with sniffed
+type, hash and extracted text (`intake.attachments`); delivery reports are read
+(`intake.dsn`). Damage becomes a defect on the result; mail that cannot be processed safely
+(too big, too many parts, too deep, too slow, not a mail at all) raises `ParseError`, and
+the caller quarantines it. The result goes to `intake.disposition` and then extraction.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from email.parser import BytesFeedParser, HeaderParser
+from email.policy import compat32
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
+
+from intake.addresses import parse_addresses
+from intake.attachments import extract_text, sniff
+from intake.decode import (
+    decode_bytes,
+    decode_transfer,
+    decode_words,
+    header_text,
+    recover_8bit,
+    strip_controls,
+    unfold,
+)
+from intake.dsn import (
+    message_id_in_text,
+    report_from_fields,
+    reports_from_prose,
+    reports_from_text_blocks,
+)
+from intake.html import html_to_text
+from intake.model import Address, Attachment, DeliveryReport, ParsedMail
+
+if TYPE_CHECKING:
+    from postkamer.settings import LimitSettings
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """Bounds for one mail; defaults equal `postkamer.settings.LimitSettings`."""
+
+    max_bytes: int = 25 * 1024 * 1024
+    max_parts: int = 500
+    max_depth: int = 30
+    max_attachment_bytes: int = 25 * 1024 * 1024
+    seconds: float = 10.0
+    attachment_text_bytes: int = 200_000
+    attachment_text_pages: int = 20
+    attachment_text_seconds: float = 5.0
+    max_header_bytes: int = 256 * 1024  # the top-level header block
+
+    @classmethod
+    def from_settings(cls, limits: LimitSettings) -> ParseLimits:
+        return cls(
+            max_bytes=limits.max_message_bytes,
+            max_parts=limits.max_parts,
+            max_depth=limits.max_depth,
+            max_attachment_bytes=limits.max_attachment_bytes,
+            seconds=limits.parse_seconds,
+            attachment_text_bytes=limits.attachment_text_bytes,
+            attachment_text_pages=limits.attachment_text_pages,
+            attachment_text_seconds=limits.attachment_text_seconds,
+        )
+
+
+class ParseError(Exception):
+    """The mail cannot be processed safely; `reason` says why (shown in the quarantine)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_MAGIC_NOT_MAIL = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a binary Outlook .msg / OLE2 file, not a MIME mail"),
+    (b"%PDF-", "a PDF file, not a mail"),
+    (b"PK\x03\x04", "a ZIP/Office file, not a mail"),
+    (b"\x89PNG", "a PNG image, not a mail"),
+    (b"\xff\xd8\xff", "a JPEG image, not a mail"),
+    (b"\x1f\x8b", "a gzip file, not a mail"),
+    (b"MZ", "a Windows executable, not a mail"),
+    (b"\x7fELF", "an executable, not a mail"),
+)
+_HEADER_LINE = re.compile(rb"[!-9;-~]{1,100}[ \t]*:")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_MAIL_HEADERS = frozenset(
+    {
+        "from", "date", "subject", "message-id", "received", "return-path", "to",
+        "mime-version", "content-type", "sender", "delivered-to", "reply-to",
+    }
+)  # fmt: skip
+_MSGID = re.compile(r"<([^<>\s]{1,900})>")
+_BARE_MSGID = re.compile(r"[^<>\s@]{1,400}@[^<>\s@]{1,400}")
+_PARAM = re.compile(r';\s*([^\s=;"]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"?|[^;]*))?')
+_QUOTED_PAIR = re.compile(r"\\(.)", re.S)
+_PATH_PART = re.compile(r"[/\\]")
+_NDR_SENDER = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)\b", re.I)
+_MAX_PARAM_HEADER = 16 * 1024
+_MAX_REFERENCES = 100
+_MAX_FILENAME = 255
+_BODY_TYPES = frozenset({"text/plain", "text/html"})
+
+
+def parse_mail(data: bytes, limits: ParseLimits | None = None) -> ParsedMail:
+    """Decode one raw mail. Raises ParseError (with a reason) for mail to quarantine."""
+    limits = limits or ParseLimits()
+    started = time.monotonic()
+    if len(data) > limits.max_bytes:
+        raise ParseError(f"mail is {len(data)} bytes, over the limit of {limits.max_bytes}")
+    defects: list[str] = []
+    data = _check_looks_like_mail(data, limits, defects)
+    msg = _parse_structure(data, limits, started)
+    walker = _Walker(limits, started, defects, _charset_hint(data))
+    headers = walker.headers(msg)
+    if not any(name.lower() in _MAIL_HEADERS for name, _ in headers):
+        raise ParseError("no mail headers found (no From, Date, Subject, ...): not a mail")
+    found = _Found()
+    walker.walk(msg, 0, found, in_report=False)
+    return walker.result(msg, headers, found, data)
+
+
+def _check_looks_like_mail(data: bytes, limits: ParseLimits, defects: list[str]) -> bytes:
+    """Refuse what is clearly not RFC 5322 mail; drop junk lines before the headers."""
+    head = data[:4096]
+    if not head.strip():
+        raise ParseError("empty message")
+    for magic, reason in _MAGIC_NOT_MAIL:
+        if head.startswith(magic):
+            raise ParseError(reason)
+    if b"\x00" in head[:1024] or sum(1 for b in head[:1024] if b < 9) > 8:
+        raise ParseError("binary data, not a mail")
+    end = _BLANK_LINE.search(data, 0, limits.max_header_bytes + 4)
+    if end is None and len(data) > limits.max_header_bytes:
+        raise ParseError(f"header block over {limits.max_header_bytes} bytes")
+    if not data.startswith(b"From ") and not _HEADER_LINE.match(data):
+        # e.g. a line like "---- Original email message ----" pasted above the headers
+        lines = data[:2048].split(b"\n", 6)[:6]
+        offset = 0
+        for line in lines[:-1]:
+            offset += len(line) + 1
+            if _HEADER_LINE.match(data, offset):
+                defects.append("text before the header block was skipped")
+                return data[offset:]
+    return data
+
+
+class _Limiter:
+    """Message factory for the feed parser that enforces part, depth and time limits
+    while the parser runs, before a hostile structure is fully built."""
+
+    def __init__(self, limits: ParseLimits, started: float) -> None:
+        self.limits = limits
+        self.started = started
+        self.parts = -1  # the parser calls the factory once to probe its signature
+        self.parser: BytesFeedParser | None = None
+
+    def __call__(self, policy: Any = compat32) -> Message:
+        self.parts += 1
+        if self.parts > self.limits.max_parts:
+            raise ParseError(f"more than {self.limits.max_parts} MIME parts")
+        if self.parser is not None:
+            stack = getattr(getattr(self.parser, "_feedparser", None), "_msgstack", ())
+            if len(stack) >= self.limits.max_depth:
+                raise ParseError(f"MIME nesting deeper than {self.limits.max_depth}")
+        if self.parts % 32 == 0 and time.monotonic() - self.started > self.limits.seconds:
+            raise ParseError(f"parsing took longer than {self.limits.seconds:g} s")
+        return Message(policy)
+
+
+def _parse_structure(data: bytes, limits: ParseLimits, started: float) -> Message:
+    limiter = _Limiter(limits, started)
+    parser = BytesFeedParser(_factory=limiter, policy=compat32)
+    limiter.parser = parser
+    chunk = 1 << 20
+    try:
+        for offset in range(0, len(data), chunk):
+            parser.feed(data[offset : offset + chunk])
+            if time.monotonic() - started > limits.seconds:
+                raise ParseError(f"parsing took longer than {limits.seconds:g} s")
+        msg = parser.close()
+    except RecursionError:
+        raise ParseError("MIME structure too deeply nested") from None
+    except ParseError:
+        raise
+    except Exception as exc:  # the stdlib parser should not raise; if it does, quarantine
+        raise ParseError(f"MIME structure unreadable: {type(exc).__name__}: {exc}") from None
+    if not isinstance(msg, Message):
+        raise ParseError("MIME structure unreadable")
+    return msg
+
+
+@dataclass
+class _Found:
+    """What one subtree contributed."""
+
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    reports: list[DeliveryReport] = field(default_factory=list)
+    returned_ids: list[str] = field(default_factory=list)
+    report_seen: bool = False
+
+    def merge_extras(self, other: _Found) -> None:
+        self.attachments.extend(other.attachments)
+        self.reports.extend(other.reports)
+        self.returned_ids.extend(other.returned_ids)
+        self.report_seen = self.report_seen or other.report_seen
+
+
+def _raw_headers(part: Message) -> dict[str, str]:
+    """First raw value per lower-cased header name."""
+    out: dict[str, str] = {}
+    for name, value in part.raw_items():
+        key = name.strip().lower()
+        if key not in out:
+            out[key] = value if isinstance(value, str) else str(value)
+    return out
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if value.startswith('"'):
+        value = value[1:-1] if len(value) > 1 and value.endswith('"') else value[1:]
+        return _QUOTED_PAIR.sub(r"\1", value)
+    return value
+
+
+def parse_params(
+    value: str, defects: list[str], what: str, hint: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """`type/subtype; a=b; c*=utf-8''x` -> ("type/subtype", {"a": "b", "c": "x"}), with
+    RFC 2231 continuations and charsets decoded."""
+    value = unfold(recover_8bit(value, defects, what, hint))
+    if len(value) > _MAX_PARAM_HEADER:
+        defects.append(f"{what}: header over {_MAX_PARAM_HEADER} characters, cut")
+        value = value[:_MAX_PARAM_HEADER]
+    main, _, rest = value.partition(";")
+    plain: dict[str, str] = {}
+    sections: dict[str, list[tuple[int, bool, str]]] = {}
+    for match in _PARAM.finditer(";" + rest):
+        name = match.group(1).lower()
+        raw = _unquote(match.group(2) or "")
+        if "*" in name:
+            base, _, suffix = name.partition("*")
+            encoded = suffix.endswith("*") or suffix == ""
+            index_text = suffix.rstrip("*")
+            index = int(index_text) if index_text.isdigit() and len(index_text) < 4 else 0
+            sections.setdefault(base, []).append((index, encoded, raw))
+        else:
+            plain.setdefault(name, raw)
+    for base, parts in sections.items():
+        parts.sort(key=lambda p: p[0])
+        charset: str | None = None
+        chunks: list[bytes] = []
+        for number, (_, encoded, raw) in enumerate(parts[:200]):
+            if encoded:
+                if number == 0 and raw.count("'") >= 2:
+                    charset, _, raw = raw.split("'", 2)
+                chunks.append(unquote_to_bytes(raw))
+            else:
+                chunks.append(raw.encode("utf-8", errors="surrogateescape"))
+        plain[base] = decode_bytes(b"".join(chunks), charset or None, defects, what)
+    return main.strip().lower(), plain
+
+
+def _clean_filename(name: str, defects: list[str]) -> str:
+    """Metadata only: decoded, control characters removed, last path component, capped."""
+    name = strip_controls(decode_words(name, defects, "filename")).strip()
+    name = _PATH_PART.split(name)[-1].strip()
+    if name in ("", ".", ".."):
+        return ""
+    if len(name) > _MAX_FILENAME:
+        _, dot, ext = name.rpartition(".")
+        keep = f".{ext}" if dot and len(ext) <= 10 else ""
+        name = name[: _MAX_FILENAME - len(keep)] + keep
+    return name
+
+
+def _message_ids(value: str, defects: list[str], what: str) -> list[str]:
+    text = decode_words(unfold(recover_8bit(value, defects, what)), defects, what)
+    ids = [f"<{found}>" for found in _MSGID.findall(text)]
+    if not ids:
+        bare = _BARE_MSGID.search(text)
+        if bare:
+            ids = [f"<{bare.group()}>"]
+    return ids
+
+
+class _Walker:
+    """Walks one parsed tree, collecting body text, attachments and delivery reports."""
+
+    def __init__(
+        self, limits: ParseLimits, started: float, defects: list[str], hint: str | None
+    ) -> None:
+        self.hint = hint  # charset for raw 8-bit header bytes that are not utf-8
+        self.limits = limits
+        self.started = started
+        self.defects = defects
+        self.extract_seconds = 0.0
+
+    def _check_time(self) -> None:
+        if time.monotonic() - self.started - self.extract_seconds > self.limits.seconds:
+            raise ParseError(f"parsing took longer than {self.limits.seconds:g} s")
+
+    def headers(self, part: Message) -> tuple[tuple[str, str], ...]:
+        out: list[tuple[str, str]] = []
+        for name, value in part.raw_items():
+            clean_name = strip_controls(recover_8bit(name, self.defects, "header name")).strip()
+            raw = value if isinstance(value, str) else str(value)
+            out.append((clean_name, header_text(raw, self.defects, clean_name, self.hint)))
+        return tuple(out)
+
+    def _payload_bytes(self, part: Message, raw: dict[str, str], what: str) -> bytes:
+        # the raw payload: get_payload() would decode 8-bit text with the declared charset
+        payload = getattr(part, "_payload", None)
+        if isinstance(payload, bytes):
+            data = payload
+        elif isinstance(payload, str):
+            data = payload.encode("utf-8", errors="surrogateescape")
+        else:
+            return b""
+        cte = raw.get("content-transfer-encoding", "").strip().strip('"').lower()
+        if (
+            cte
+            and cte not in ("7bit", "8bit", "binary", "base64", "quoted-printable")
+            and (cte not in ("x-uuencode", "uuencode", "uue", "x-uue"))
+        ):
+            self.defects.append(f"{what}: unknown transfer encoding {cte[:30]!r}")
+        return decode_transfer(data, cte, self.defects, what)
+
+    def walk(self, part: Message, depth: int, found: _Found, in_report: bool) -> None:
+        if depth > self.limits.max_depth:
+            raise ParseError(f"MIME nesting deeper than {self.limits.max_depth}")
+        self._check_time()
+        raw = _raw_headers(part)
+        ctype, params = parse_params(
+            raw.get("content-type", "text/plain"), self.defects, "part", self.hint
+        )
+        if "/" not in ctype:
+            if ctype:
+                self.defects.append(f"invalid content type {ctype[:40]!r}")
+            ctype = "text/plain"
+        payload = part.get_payload()
+        if ctype.startswith("multipart/") and not isinstance(payload, list):
+            self.defects.append(f"{ctype} without parts (boundary missing?)")
+            ctype = "text/plain"
+        if ctype.startswith("multipart/"):
+            assert isinstance(payload, list)
+            report = ctype == "multipart/report"
+            if report:
+                found.report_seen = True
+            if ctype == "multipart/alternative":
+                self._alternative(payload, depth, found, in_report or report)
+            else:
+                for child in payload:
+                    if isinstance(child, Message):
+                        self.walk(child, depth + 1, found, in_report or report)
+            return
+        if ctype == "message/delivery-status":
+            found.report_seen = True
+            found.reports.extend(self._delivery_status(part, raw))
+            return
+        if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
+            found.returned_ids.extend(self._returned_id_from_headers(part, raw))
+            if in_report:
+                return
+        if ctype == "message/rfc822" and isinstance(payload, list) and payload:
+            self._attached_message(payload[0], raw, params, depth, found, in_report)
+            return
+        disposition, dparams = parse_params(
+            raw.get("content-disposition", ""), self.defects, "disposition", self.hint
+        )
+        filename = dparams.get("filename") or params.get("name") or ""
+        if ctype in _BODY_TYPES and disposition != "attachment" and not filename:
+            data = self._payload_bytes(part, raw, "body")
+            text = decode_bytes(data, params.get("charset"), self.defects, "body")
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            (found.plain if ctype == "text/plain" else found.html).append(text)
+            return
+        found.attachments.append(self._attachment(part, raw, ctype, disposition, filename))
+
+    def _alternative(self, payload: list[Any], depth: int, found: _Found, report: bool) -> None:
+        plain: list[str] | None = None
+        html: list[str] | None = None
+        for child in payload:
+            if not isinstance(child, Message):
+                continue
+            sub = _Found()
+            self.walk(child, depth + 1, sub, report)
+            if sub.plain and plain is None and any(t.strip() for t in sub.plain):
+                plain = sub.plain
+            if sub.html:
+                html = sub.html  # the last HTML alternative is the richest
+            found.merge_extras(sub)
+        found.plain.extend(plain or [])
+        found.html.extend(html or [])
+
+    def _attached_message(
+        self,
+        inner: Any,
+        raw: dict[str, str],
+        params: dict[str, str],
+        depth: int,
+        found: _Found,
+        in_report: bool,
+    ) -> None:
+        if not isinstance(inner, Message):
+            return
+        inner_raw = _raw_headers(inner)
+        if in_report:
+            found.returned_ids.extend(
+                _message_ids(inner_raw.get("message-id", ""), self.defects, "returned message")
+            )
+        sub = _Found()
+        self.walk(inner, depth + 1, sub, in_report=False)
+        subject = header_text(inner_raw.get("subject", ""), self.defects, "attached subject")
+        sender = header_text(inner_raw.get("from", ""), self.defects, "attached from")
+        body = "\n\n".join(sub.plain) if any(t.strip() for t in sub.plain) else ""
+        if not body and sub.html:
+            body = html_to_text("\n".join(sub.html))
+        text = f"From: {sender}\nSubject: {subject}\n\n{body}".strip()
+        try:
+            data = inner.as_bytes(policy=compat32)
+        except Exception:
+            data = text.encode("utf-8")
+        name = _clean_filename(subject, self.defects)[:200] or "message"
+        found.attachments.append(
+            Attachment(
+                filename=f"{name}.eml",
+                content_type="message/rfc822",
+                sniffed_type="message/rfc822",
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                data=data if len(data) <= self.limits.max_attachment_bytes else None,
+                text=text[: self.limits.attachment_text_bytes],
+            )
+        )
+        found.attachments.extend(sub.attachments)
+        found.reports.extend(sub.reports)
+
+    def _delivery_status(self, part: Message, raw: dict[str, str]) -> list[DeliveryReport]:
+        payload = part.get_payload()
+        reports: list[DeliveryReport] = []
+        if isinstance(payload, list) and raw.get("content-transfer-encoding", "").lower() not in (
+            "base64",
+            "quoted-printable",
+        ):
+            for block in payload:
+                if not isinstance(block, Message):
+                    continue
+                fields = [
+                    (name, header_text(str(value), self.defects, "delivery-status"))
+                    for name, value in block.raw_items()
+                ]
+                report = report_from_fields(fields)
+                if report is not None:
+                    reports.append(report)
+            return reports
+        if isinstance(payload, list):  # encoded: the parser could not see the blocks
+            text = "\n\n".join(str(b.get_payload()) for b in payload if isinstance(b, Message))
+            return reports_from_text_blocks(text)
+        data = self._payload_bytes(part, raw, "delivery-status")
+        return reports_from_text_blocks(decode_bytes(data, "utf-8", self.defects, "dsn"))
+
+    def _returned_id_from_headers(self, part: Message, raw: dict[str, str]) -> list[str]:
+        data = self._payload_bytes(part, raw, "returned headers")
+        text = decode_bytes(data, "utf-8", self.defects, "returned headers")
+        returned = HeaderParser(policy=compat32).parsestr(text[: 256 * 1024], headersonly=True)
+        value = next((v for k, v in returned.raw_items() if k.lower() == "message-id"), "")
+        return _message_ids(str(value), self.defects, "returned message") if value else []
+
+    def _attachment(
+        self, part: Message, raw: dict[str, str], ctype: str, disposition: str, filename: str
+    ) -> Attachment:
+        data = self._payload_bytes(part, raw, "attachment")
+        name = _clean_filename(filename, self.defects)
+        sniffed = sniff(data)
+        content_id = raw.get("content-id")
+        cid = strip_controls(content_id).strip().strip("<>")[:500] if content_id else None
+        inline = disposition == "inline" or (not disposition and cid is not None)
+        text: str | None = None
+        error: str | None = None
+        keep = len(data) <= self.limits.max_attachment_bytes
+        if not keep:
+            error = f"part of {len(data)} bytes is over the limit; not stored"
+        elif self.extract_seconds > 2 * self.limits.attachment_text_seconds:
+            error = "skipped: time for attachment text in this mail used up"
+        else:
+            begin = time.monotonic()
+            text, error = extract_text(name, ctype, sniffed, data, self.limits)
+            self.extract_seconds += time.monotonic() - begin
+        return Attachment(
+            filename=name,
+            content_type=ctype,
+            sniffed_type=sniffed,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data if keep else None,
+            text=text,
+            text_error=error,
+            inline=inline,
+            content_id=cid,
+        )
+
+    def result(
+        self,
+        msg: Message,
+        headers: tuple[tuple[str, str], ...],
+        found: _Found,
+        data: bytes,
+    ) -> ParsedMail:
+        raw = _raw_headers(msg)
+        defects = self.defects
+
+        def addresses(name: str) -> tuple[Address, ...]:
+            value = raw.get(name)
+            if not value:
+                return ()
+            value = unfold(recover_8bit(value, defects, name, self.hint))
+            return parse_addresses(value, defects, name)
+
+        from_list = addresses("from")
+        if len(from_list) > 1:
+            defects.append("From: several addresses; the first is the sender")
+        plain = "\n\n".join(t.strip("\n") for t in found.plain if t.strip())
+        html = "\n".join(found.html) if found.html else None
+        text = plain if plain.strip() else (html_to_text(html) if html else "")
+        message_ids = _message_ids(raw.get("message-id", ""), defects, "Message-ID")
+        references = _message_ids(raw.get("references", ""), defects, "References")
+        reports = found.reports
+        returned = found.returned_ids
+        if not found.report_seen and _looks_like_ndr(from_list, raw):
+            reports = (
+                reports
+                or reports_from_text_blocks(text)
+                or reports_from_prose(text, ignore=[a.email for a in from_list])
+            )
+            if not returned:
+                inner = [
+                    a.text or "" for a in found.attachments if a.sniffed_type == "message/rfc822"
+                ]
+                shown = [message_id_in_text(t) for t in [*inner, text]]
+                returned = [i for i in shown if i]
+        return ParsedMail(
+            headers=headers,
+            message_id=message_ids[0] if message_ids else None,
+            in_reply_to=tuple(_message_ids(raw.get("in-reply-to", ""), defects, "In-Reply-To")),
+            references=tuple(references[-_MAX_REFERENCES:]),
+            subject=header_text(raw.get("subject", ""), defects, "Subject", self.hint),
+            from_=from_list[0] if from_list else None,
+            reply_to=addresses("reply-to"),
+            to=addresses("to"),
+            cc=addresses("cc"),
+            date=_date(raw.get("date"), defects),
+            content_type=parse_params(raw.get("content-type", "text/plain"), [], "")[0]
+            or "text/plain",
+            text=text,
+            html=html,
+            attachments=tuple(found.attachments),
+            delivery_reports=tuple(reports),
+            returned_message_id=returned[0] if returned else None,
+            defects=tuple(dict.fromkeys(defects)),
+            size=len(data),
+        )
+
+
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
+
+
+def _charset_hint(data: bytes) -> str | None:
+    """The first charset the mail declares: the likely encoding of raw 8-bit headers."""
+    match = _CHARSET.search(data, 0, 256 * 1024)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _looks_like_ndr(from_list: tuple[Address, ...], raw: dict[str, str]) -> bool:
+    sender = from_list[0].email if from_list else ""
+    return bool(_NDR_SENDER.match(sender)) or raw.get("return-path", "x").strip() == "<>"
+
+
+def _date(value: str | None, defects: list[str]) -> datetime | None:
+    if not value:
+        return None
+    text = strip_controls(unfold(recover_8bit(value, defects, "Date"))).strip()
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append(f"Date: unreadable {text[:60]!r}")
+        return None
+    if parsed.tzinfo is None:
+        defects.append("Date: no time zone; UTC assumed")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
