@@ -31,7 +31,7 @@ from sqlmodel import Session, col
 
 from intake.model import RawMail
 from intake.sources.base import Batch, Checkpoint, MailSource, SourceUnavailable
-from intake.sources.files import FileSource
+from intake.sources.files import FileSource, header_block
 from intake.sources.imap import ImapSource
 from postkamer.settings import MailboxSettings, Settings
 from storage import ledger
@@ -97,7 +97,7 @@ class BasicProcessor:
         rows: list[dict[str, object]] = []
         now = utcnow()
         for mail in mails:
-            head = BytesHeaderParser(policy=compat32).parsebytes(mail.data)
+            head = BytesHeaderParser(policy=compat32).parsebytes(header_block(iter([mail.data])))
             name, email = parseaddr(_header_text(head.get("From")))
             try:
                 date = parsedate_to_datetime(head["Date"]) if head.get("Date") else None

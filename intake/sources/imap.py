@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 TokenProvider = Callable[[MailboxSettings], str]
 HEADER_BYTES = 64 * 1024  # most of an oversize mail's header block that is fetched
+LARGE_BYTES = 4 * 1024 * 1024  # mails above this are fetched in pieces of this size
 _ACK_CHUNK = 500
 _NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # includes socket.timeout and ssl errors
@@ -245,7 +246,14 @@ class ImapSource:
                 chosen.append(uid)
                 total += size
             considered.append(uid)
-        mails = self._bodies(client, chosen, uidvalidity)
+        small = [u for u in chosen if int(sizes[u][b"RFC822.SIZE"]) <= LARGE_BYTES]
+        mails = self._bodies(client, small, uidvalidity)
+        for uid in chosen:
+            if uid not in small:
+                large = self._large_body(client, uid, int(sizes[uid][b"RFC822.SIZE"]), uidvalidity)
+                if large is not None:
+                    mails.append(large)
+        mails.sort(key=lambda m: m.uid or 0)
         big = self._headers(client, oversize, uidvalidity, sizes)
         return Batch(
             mails=mails,
@@ -281,6 +289,36 @@ class ImapSource:
                 )
             )
         return mails
+
+    def _large_body(
+        self, client: IMAPClient, uid: int, size: int, uidvalidity: int | None
+    ) -> RawMail | None:
+        """One large mail, fetched in pieces (`BODY.PEEK[]<offset.length>`): the client library
+        holds several copies of a literal while parsing it, so pieces keep the peak memory
+        near the mail's own size."""
+        pieces: list[bytes] = []
+        when: object = None
+        offset = 0
+        while offset < size:
+            want = f"BODY.PEEK[]<{offset}.{LARGE_BYTES}>".encode()
+            data = client.fetch([uid], [want, b"INTERNALDATE"]).get(uid)
+            if data is None:
+                return None  # expunged meanwhile
+            when = data.get(b"INTERNALDATE", when)
+            piece = next((v for k, v in data.items() if bytes(k).startswith(b"BODY[]")), None)
+            if not piece:
+                break
+            pieces.append(bytes(piece))
+            offset += len(piece)
+            del data, piece
+        return RawMail(
+            data=b"".join(pieces),
+            source=self.name,
+            ref=self._ref(uidvalidity, uid),
+            uidvalidity=uidvalidity,
+            uid=uid,
+            internaldate=when if isinstance(when, datetime) else None,
+        )
 
     def _headers(
         self, client: IMAPClient, uids: list[int], uidvalidity: int | None, sizes: dict[int, Any]

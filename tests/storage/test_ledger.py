@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from intake.sources.base import Checkpoint
 from storage import ledger
 from storage.db import session_scope
-from storage.ledger import Checkpoint, NewMail
+from storage.ledger import NewMail
 
 
 def _mail(i: int, uid: int | None = None, uidvalidity: int | None = 7) -> NewMail:
@@ -48,14 +49,18 @@ def test_files_without_uid_dedup_by_hash_only(engine: Engine) -> None:
 def test_quarantine_list_and_processed(engine: Engine) -> None:
     with session_scope(engine) as s:
         rec = ledger.record_batch(
-            s, [_mail(1), _mail(2), NewMail("support", f"{3:064x}", 9, quarantine_reason="oversize")]
+            s,
+            [_mail(1), _mail(2), NewMail("support", f"{3:064x}", 9, quarantine_reason="oversize")],
         )
         ids = [ident for ident, _ in rec.new]
         ledger.mark_processed(s, ids[:1])
         ledger.quarantine(s, ids[1], "parse: boom")
     with session_scope(engine) as s:
         entries = ledger.list_quarantined(s)
-        assert [(e.id, e.reason) for e in entries] == [(ids[1], "parse: boom"), (ids[2], "oversize")]
+        assert [(e.id, e.reason) for e in entries] == [
+            (ids[1], "parse: boom"),
+            (ids[2], "oversize"),
+        ]
         assert ledger.is_oversize(entries[1]) and not ledger.is_oversize(entries[0])
         assert ledger.count_by_state(s) == {"processed": 1, "quarantined": 2}
 
