@@ -109,7 +109,8 @@ def extract_text(
             return text[: limits.attachment_text_bytes], None
     except Exception as exc:  # a hostile file must not stop the mail
         logging.getLogger(__name__).debug("extraction failed for %r", filename, exc_info=True)
-        return None, f"could not read {sniffed}: {type(exc).__name__}: {str(exc)[:200]}"
+        kind = {"application/pdf": "PDF"}.get(sniffed, "DOCX" if "word" in sniffed else sniffed)
+        return None, f"could not read the {kind}: {type(exc).__name__}: {str(exc)[:200]}"
     return None, None
 
 

@@ -63,6 +63,9 @@ _FALLBACKS = {
     "koi8-r": ("cp1251",),
 }
 
+# encodings whose bytes are all ASCII yet mean something else
+_ASCII_UNSAFE = ("utf-7", "iso2022", "utf-16", "utf-32", "hz")
+
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u0085\u2028\u2029]+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([qQbB])\?([^?]*)\?=")
 _WS_ONLY = re.compile(r"[ \t\r\n]*")
@@ -91,9 +94,9 @@ def codec_for(label: str | None) -> str | None:
 def decode_bytes(data: bytes, charset: str | None, defects: list[str], what: str = "text") -> str:
     """Decode bytes in the declared charset; on an unknown label or bad bytes, fall back to
     utf-8, then windows-1252, then replacement characters. Never raises."""
-    if data.isascii():
-        return data.decode("ascii")
     codec = codec_for(charset)
+    if data.isascii() and not (codec and codec.startswith(_ASCII_UNSAFE)):
+        return data.decode("ascii")
     if charset and codec is None:
         defects.append(f"{what}: unknown charset {charset.strip()[:40]!r}")
     if codec is not None:

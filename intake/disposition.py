@@ -1,0 +1,246 @@
+"""Disposition: is a parsed mail a customer inquiry, or a bounce, auto-reply or bulk mail?
+
+Runs right after `intake.parse` and before threading and extraction. Each rule is a small
+function that returns a human-readable reason when it applies; the rules are grouped by
+disposition and the groups are tried in order bounce -> auto_reply -> bulk (DOMAIN.md
+section 2, RELIABILITY.md items 12-15). The first group with a hit decides; all its hits
+are kept as reasons. Nothing matched: `ticket` (whether it is a follow-up is decided by
+`intake.threading` afterwards; unparseable mail never gets here, it is quarantined).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from intake.model import Disposition, DispositionResult, ParsedMail
+
+LOOP_HEADER = "X-Postkamer-Loop"
+
+_NDR_SENDER = re.compile(r"^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster)(?:@|$)", re.I)
+_NDR_SUBJECT = re.compile(
+    r"^\s*(?:"
+    r"undeliverable|undelivered mail|undeliverable mail|mail delivery failed|"
+    r"delivery status notification \((?:failure|delay)\)|delivery failure|"
+    r"returned mail|failure notice|mail system error|message not delivered|"
+    r"delivery has failed|"
+    r"onbestelbaar|niet bezorgd|niet afgeleverd|onbezorgbaar|"
+    r"non remis|non distribuable|échec de la remise|echec de la remise|"
+    r"unzustellbar|nicht zustellbar"
+    r")(?!\w)",
+    re.I,
+)
+_DSN_TEXT = re.compile(
+    r"could not be delivered|couldn't be delivered|was not delivered|delivery has failed|"
+    r"undeliverable|permanent error|user unknown|mailbox unavailable|recipient address rejected|"
+    r"kon niet worden afgeleverd|niet worden bezorgd|n'a pas pu être remis|"
+    r"n'a pas pu etre remis|konnte nicht zugestellt",
+    re.I,
+)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:"
+    r"automatisch antwoord|automatische? (?:reactie|beantwoording|antwoord)|"
+    r"afwezigheidsmelding|afwezig|"
+    r"réponse automatique|reponse automatique|message d'absence|absence|absent(?:e)?|"
+    r"out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|"
+    r"vacation(?: reply)?|away from (?:the )?office|"
+    r"abwesenheitsnotiz|automatische antwort"
+    r")\s*(?:[:\-–(\[]|$)",
+    re.I,
+)
+_AUTO_BODY = re.compile(
+    r"this is an automatic(?:ally generated)? (?:reply|response|message)|"
+    r"this is an automated (?:reply|response|message)|"
+    r"dit is een automatisch(?:e)? (?:antwoord|bericht|reactie)|"
+    r"ceci est une réponse automatique|ceci est un message automatique",
+    re.I,
+)
+_AWAY_BODY = re.compile(
+    r"out of (?:the )?office|ik ben (?:momenteel )?afwezig|afwezig (?:tot|van)|"
+    r"je suis (?:actuellement )?absente?|absente? du bureau|en congé|on (?:annual )?leave|"
+    r"on vacation|with (?:limited|no) access to e-?mail",
+    re.I,
+)
+_MSGID_DOMAIN = re.compile(r"@([^<>@\s]+)>?\s*$")
+
+Rule = Callable[["_Context"], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    mail: ParsedMail
+    own_domains: tuple[str, ...]
+    own_message_id_domain: str | None
+
+    def header(self, name: str) -> str | None:
+        return self.mail.header(name)
+
+    @property
+    def sender(self) -> str:
+        if self.mail.from_ is not None:
+            return self.mail.from_.email
+        raw = self.header("From") or ""
+        return raw.strip().lower()
+
+    def opening(self, lines: int = 6) -> str:
+        return "\n".join(self.mail.text.strip().splitlines()[:lines])
+
+
+# --- bounce -------------------------------------------------------------------------------
+
+
+def _report_part(ctx: _Context) -> str | None:
+    ctype = ctx.header("Content-Type") or ""
+    if ctx.mail.content_type == "multipart/report" and "delivery-status" in ctype.lower():
+        return "multipart/report; report-type=delivery-status"
+    if ctx.mail.delivery_reports and ctx.mail.content_type == "multipart/report":
+        return "delivery status part"
+    return None
+
+
+def _daemon_sender(ctx: _Context) -> str | None:
+    sender = ctx.sender
+    local = sender.split("<")[-1].strip()
+    if _NDR_SENDER.match(local) or _NDR_SENDER.match(sender):
+        return f"sender {sender[:80]} is a mail system"
+    return None
+
+
+def _ndr_subject(ctx: _Context) -> str | None:
+    if _NDR_SUBJECT.match(ctx.mail.subject):
+        return f"delivery-failure subject {ctx.mail.subject[:60]!r}"
+    return None
+
+
+def _null_sender_with_dsn(ctx: _Context) -> str | None:
+    if (ctx.header("Return-Path") or "x").strip() != "<>":
+        return None
+    if ctx.mail.delivery_reports or ctx.mail.returned_message_id:
+        return "empty Return-Path and delivery reports"
+    if _DSN_TEXT.search(ctx.opening(20)):
+        return "empty Return-Path and delivery-failure text"
+    return None
+
+
+# --- auto_reply ---------------------------------------------------------------------------
+
+
+def _auto_submitted(ctx: _Context) -> str | None:
+    value = (ctx.header("Auto-Submitted") or "").split(";", 1)[0].strip().lower()
+    if value and value != "no":
+        return f"header Auto-Submitted: {value[:40]}"
+    return None
+
+
+def _autoreply_headers(ctx: _Context) -> str | None:
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated"):
+        value = ctx.header(name)
+        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+            return f"header {name}: {value[:40]}"
+    return None
+
+
+def _precedence_auto(ctx: _Context) -> str | None:
+    if (ctx.header("Precedence") or "").strip().lower() == "auto_reply":
+        return "header Precedence: auto_reply"
+    return None
+
+
+def _exchange_generated(ctx: _Context) -> str | None:
+    value = ctx.header("X-MS-Exchange-Generated-Message-Source")
+    if value is not None:
+        return f"header X-MS-Exchange-Generated-Message-Source: {value[:40]}"
+    return None
+
+
+def _auto_subject(ctx: _Context) -> str | None:
+    if _AUTO_SUBJECT.match(ctx.mail.subject):
+        return f"auto-reply subject {ctx.mail.subject[:60]!r}"
+    return None
+
+
+def _auto_body(ctx: _Context) -> str | None:
+    """The opening says it is automatic; or says 'away' while the mail also carries
+    X-Auto-Response-Suppress (which normal Outlook mail does not)."""
+    opening = ctx.opening()
+    if _AUTO_BODY.search(opening):
+        return "the text says it is an automatic reply"
+    if ctx.header("X-Auto-Response-Suppress") is not None and _AWAY_BODY.search(opening):
+        return "X-Auto-Response-Suppress and an out-of-office text"
+    return None
+
+
+def _own_mail(ctx: _Context) -> str | None:
+    if ctx.header(LOOP_HEADER) is not None:
+        return f"our own mail (header {LOOP_HEADER})"
+    domains = (
+        {ctx.own_message_id_domain.lower()}
+        if ctx.own_message_id_domain
+        else {d.lower() for d in ctx.own_domains}
+    )
+    if ctx.mail.message_id and domains:
+        match = _MSGID_DOMAIN.search(ctx.mail.message_id)
+        if match and match.group(1).lower() in domains:
+            return f"our own mail (Message-ID on {match.group(1).lower()})"
+    return None
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+
+def _list_headers(ctx: _Context) -> str | None:
+    for name in ("List-Id", "List-Unsubscribe"):
+        if ctx.header(name) is not None:
+            return f"header {name}"
+    return None
+
+
+def _precedence_bulk(ctx: _Context) -> str | None:
+    value = (ctx.header("Precedence") or "").strip().lower()
+    if value in ("bulk", "list", "junk"):
+        return f"header Precedence: {value}"
+    return None
+
+
+RULES: tuple[tuple[Disposition, tuple[Rule, ...]], ...] = (
+    (Disposition.BOUNCE, (_report_part, _daemon_sender, _ndr_subject, _null_sender_with_dsn)),
+    (
+        Disposition.AUTO_REPLY,
+        (
+            _own_mail,
+            _auto_submitted,
+            _autoreply_headers,
+            _precedence_auto,
+            _exchange_generated,
+            _auto_subject,
+            _auto_body,
+        ),
+    ),
+    (Disposition.BULK, (_list_headers, _precedence_bulk)),
+)
+
+
+def classify_disposition(
+    mail: ParsedMail,
+    *,
+    own_domains: Sequence[str] = (),
+    own_message_id_domain: str | None = None,
+) -> DispositionResult:
+    """ticket, bounce, auto_reply or bulk, with the reasons that decided it."""
+    ctx = _Context(mail, tuple(own_domains), own_message_id_domain)
+    for disposition, rules in RULES:
+        reasons = tuple(r for r in (rule(ctx) for rule in rules) if r is not None)
+        if reasons:
+            return DispositionResult(disposition, reasons)
+    return DispositionResult(Disposition.TICKET, ("no bounce, auto-reply or bulk signs",))
+
+
+def bounce_failed_message_ids(mail: ParsedMail) -> list[str]:
+    """Message-IDs of our mails this bounce reports as failed. `delayed` (and `delivered`,
+    `relayed`, `expanded`) is not a failure, so a delay notice returns nothing."""
+    if mail.returned_message_id is None:
+        return []
+    if any(report.action == "failed" for report in mail.delivery_reports):
+        return [mail.returned_message_id]
+    return []
