@@ -34,6 +34,7 @@ from imapclient.imapclient import DELETED, SEEN, SocketTimeout
 
 from intake.model import RawMail
 from intake.sources.base import Batch, Checkpoint, Oversize, SourceUnavailable
+from intake.sources.oauth import CredentialError, default_registry, oauth_login
 from postkamer.settings import MailboxSettings
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,12 @@ class ImapSource:
         max_message_bytes: int,
         *,
         batch_bytes: int = 32 * 1024 * 1024,
-        token_provider: TokenProvider = command_token,
+        token_provider: TokenProvider | None = None,
     ) -> None:
         self.settings = settings
         self._max = max_message_bytes
         self._batch_bytes = batch_bytes
-        self._token_provider = token_provider
+        self._token_provider = token_provider or default_registry()
         self._client: IMAPClient | None = None
         self._uidvalidity: int | None = None
         self._caps: frozenset[bytes] = frozenset()
@@ -124,10 +125,11 @@ class ImapSource:
         s = self.settings
         if s.auth == "password":
             client.login(s.username, s.secret() or "")
-        elif s.auth == "xoauth2":
-            client.oauth2_login(s.username, self._token_provider(s))
-        else:
-            client.oauthbearer_login(s.username, self._token_provider(s))
+        else:  # cached, refreshed tokens; a refused one is replaced once (intake.sources.oauth)
+            try:
+                oauth_login(client, s, self._token_provider)
+            except CredentialError as exc:
+                raise SourceUnavailable(f"mailbox {s.name}: {exc}") from None
 
     def _connect(self) -> IMAPClient:
         s = self.settings

@@ -482,3 +482,27 @@ class ProviderRegistry:
         with self._lock:
             providers = dict(self._providers)
         return {name: p.health() for name, p in providers.items()}
+
+
+_default_registry = ProviderRegistry()
+
+
+def default_registry() -> ProviderRegistry:
+    """The process-wide providers (what `ImapSource` uses unless given others)."""
+    return _default_registry
+
+
+def oauth_login(
+    client: IMAPClient, settings: MailboxSettings, tokens: Callable[[MailboxSettings], str]
+) -> None:
+    """Log in with the mailbox's mechanism. With a `ProviderRegistry`, a refused cached token
+    is replaced once (`login_imap`); any other callable just supplies the token."""
+    mechanism: Mechanism = "xoauth2" if settings.auth == "xoauth2" else "oauthbearer"
+    if isinstance(tokens, ProviderRegistry):
+        login_imap(client, settings.username, mechanism, tokens.provider(settings))
+        return
+    token = tokens(settings)
+    if mechanism == "xoauth2":
+        client.oauth2_login(settings.username, token)
+    else:
+        client.oauthbearer_login(settings.username, token)

@@ -161,3 +161,44 @@ def test_token_command_from_mailbox_settings_logs_in(
     assert registry.health()["desk"].state == "ok"
     assert registry(settings) == "cmd-token-1"  # cached: the command ran once
     assert registry.provider(settings).fetches == 1
+
+
+@pytest.mark.imap
+def test_imap_source_reads_an_oauth_mailbox_and_survives_a_revoked_token(
+    oauth_dovecot: OAuthDovecot,
+) -> None:
+    from intake.sources.imap import ImapSource
+
+    clock = ManualClock(T0)
+    endpoint = IssuingEndpoint(oauth_dovecot, "intake")
+    registry = ProviderRegistry(
+        clock=clock,
+        factory=lambda s, c: RefreshingTokenProvider(s.name, endpoint, clock=c),
+    )
+    settings = MailboxSettings(
+        name="intake",
+        host=oauth_dovecot.host,
+        port=oauth_dovecot.port,
+        tls="none",
+        username="intake",
+        auth="oauthbearer",
+        processed_folder="",
+        idle=False,
+    )
+    writer = oauth_dovecot.client()
+    login_imap(writer, "intake", "xoauth2", registry.provider(settings))
+    writer.append("INBOX", b"From: a@example.be\r\nSubject: one\r\n\r\nbody\r\n")
+    writer.logout()
+
+    source = ImapSource(settings, 1_000_000, token_provider=registry)
+    try:
+        first = source.fetch_batch(None)
+        assert [m.data.split(b"\r\n")[1] for m in first.mails] == [b"Subject: one"]
+        source.close()
+        oauth_dovecot.tokens.revoke(endpoint.issued[-1])  # revoked while still cached
+        again = source.fetch_batch(None)
+        assert len(again.mails) == 1
+    finally:
+        source.close()
+    assert endpoint.issued == ["tok-intake-1", "tok-intake-2"]
+    assert registry.health()["intake"].state == "ok"
