@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -79,6 +79,21 @@ class LifecycleConfig(BaseModel):
     @property
     def reopen_window(self) -> timedelta:
         return timedelta(days=self.reopen_window_days)
+
+
+class SchedulerConfig(BaseModel):
+    """Settings section `[scheduler]`: how often the ticks run, when the digest goes out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    sla_check_minutes: int = Field(default=5, gt=0)
+    outbox_seconds: int = Field(default=30, gt=0)
+    quarantine_minutes: int = Field(default=10, gt=0)
+    reconcile_minutes: int = Field(default=15, gt=0)
+    digest_time: time = time(7, 45)
+    leader_retry_seconds: int = Field(default=15, gt=0)
+    threads: int = Field(default=4, gt=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -32,7 +32,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
@@ -41,6 +40,7 @@ from outbound.outbox import aware
 from postkamer import jobs
 from postkamer import lifecycle as lc
 from postkamer.jobs import JobRuntime
+from postkamer.lifecycle import SchedulerConfig
 from storage.db import is_postgresql, make_engine
 from storage.models import Event, Ticket, User
 
@@ -48,21 +48,6 @@ log = logging.getLogger(__name__)
 
 JOBSTORE_TABLE = "apscheduler_jobs"
 LEADER_LOCK_KEY = 0x706B5343  # "pkSC": the advisory lock of the scheduler leader
-
-
-class SchedulerConfig(BaseModel):
-    """Settings section `[scheduler]`: how often the ticks run, when the digest goes out."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = True
-    sla_check_minutes: int = Field(default=5, gt=0)
-    outbox_seconds: int = Field(default=30, gt=0)
-    quarantine_minutes: int = Field(default=10, gt=0)
-    reconcile_minutes: int = Field(default=15, gt=0)
-    digest_time: time = time(7, 45)
-    leader_retry_seconds: int = Field(default=15, gt=0)
-    threads: int = Field(default=4, gt=0)
 
 
 # --- job entry points (referenced by import path; arguments are plain values) ------------------

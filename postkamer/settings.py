@@ -15,6 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from postkamer.lifecycle import LifecycleConfig, SchedulerConfig
+from postkamer.sla import SlaConfig
+
 log = logging.getLogger(__name__)
 
 
@@ -176,6 +179,9 @@ class Settings(BaseSettings):
     smtp: SmtpSettings | None = None
     outbound: OutboundSettings = OutboundSettings()
     routing: RoutingSettings = RoutingSettings()
+    sla: SlaConfig = SlaConfig()  # business hours, holidays, SLA targets, quiet nights
+    lifecycle: LifecycleConfig = LifecycleConfig()  # reminders, automatic close, assignment
+    scheduler: SchedulerConfig = SchedulerConfig()  # tick intervals, digest time
 
     @classmethod
     def settings_customise_sources(

@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 
 from postkamer import jobs
 from postkamer import lifecycle as lc
-from postkamer.scheduler import JOBSTORE_TABLE, Scheduler, SchedulerConfig
+from postkamer.lifecycle import SchedulerConfig
+from postkamer.scheduler import JOBSTORE_TABLE, Scheduler
 from tests.lifecycle.support import add_user, events, make_runtime, make_ticket, outbox
 
 BXL = ZoneInfo("Europe/Brussels")
