@@ -1,0 +1,130 @@
+"""Accuracy on the labelled samples (`../shared/samples`), through the production path
+(`route_bytes`: parse -> disposition -> extraction -> decide) with `contracts.csv`.
+
+Fails when fewer than 95% of the ticket mails get the right queue, when fewer than 97% of the
+cancellations get the right policy outcome and dates, or when fewer than 95% of the full
+decisions (every key of labels.json) are right. Prints a confusion matrix and every mismatch
+(run with `-s` to see them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import cache
+from typing import Any
+
+import pytest
+
+from routing.config import DEFAULT_CONFIG_PATH, load_routing_config
+from routing.decide import route_bytes
+from routing.registry import Registry
+from tests.routing.helpers import SAMPLES
+
+KEYS = (
+    "disposition",
+    "queue",
+    "language",
+    "contract_numbers",
+    "destruction_confirmation",
+    "machine_out_of_use",
+    "requested_end_date",
+    "policy",
+)
+
+pytestmark = pytest.mark.skipif(
+    not (SAMPLES / "labels.json").exists(), reason="shared samples not present"
+)
+
+
+@cache
+def decisions() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    labels: dict[str, dict[str, Any]] = json.loads(
+        (SAMPLES / "labels.json").read_text(encoding="utf-8")
+    )
+    registry = Registry.from_csv(SAMPLES / "contracts.csv")
+    config = load_routing_config(DEFAULT_CONFIG_PATH)
+    out = {}
+    for name, label in labels.items():
+        decision = route_bytes(
+            (SAMPLES / name).read_bytes(), registry=registry, config=config, file=name
+        )
+        out[name] = (label, decision.to_json(file=name))
+    return out
+
+
+def _confusion(pairs: list[tuple[str, str]], title: str) -> str:
+    names = sorted({x for pair in pairs for x in pair})
+    counts = Counter(pairs)
+    width = max(len(n) for n in names) + 2
+    lines = [title, "label \\ decided".ljust(width) + "".join(n[:12].rjust(14) for n in names)]
+    for want in names:
+        row = "".join(str(counts[(want, got)] or ".").rjust(14) for got in names)
+        lines.append(want.ljust(width) + row)
+    return "\n".join(lines)
+
+
+def test_queue_of_ticket_mails() -> None:
+    pairs = []
+    wrong = []
+    for name, (label, got) in decisions().items():
+        if label["disposition"] != "ticket":
+            continue
+        pairs.append((str(label["queue"]), str(got["queue"])))
+        if label["queue"] != got["queue"]:
+            wrong.append(
+                f"{name}: want {label['queue']}, got {got['queue']}\n  "
+                + "\n  ".join(got["explanation"])
+            )
+    print(_confusion(pairs, "queue confusion (ticket mails)"))
+    print("\n".join(wrong))
+    accuracy = 1 - len(wrong) / len(pairs)
+    print(f"queue accuracy: {accuracy:.1%} of {len(pairs)}")
+    assert accuracy >= 0.95, "\n".join(wrong)
+
+
+def test_policy_of_cancellations() -> None:
+    pairs = []
+    wrong = []
+    for name, (label, got) in decisions().items():
+        if label["queue"] != "cancellation" or label["disposition"] != "ticket":
+            continue
+        pairs.append((str(label["policy"]["outcome"]), str(got["policy"]["outcome"])))
+        if label["policy"] != got["policy"]:
+            wrong.append(
+                f"{name}: want {label['policy']}, got {got['policy']}\n  "
+                + "\n  ".join(got["explanation"])
+            )
+    print(_confusion(pairs, "policy outcome confusion (cancellations)"))
+    print("\n".join(wrong))
+    accuracy = 1 - len(wrong) / len(pairs)
+    print(f"policy accuracy (outcome + dates): {accuracy:.1%} of {len(pairs)}")
+    assert accuracy >= 0.97, "\n".join(wrong)
+
+
+def test_full_decisions_match_the_labels() -> None:
+    wrong = []
+    per_key: Counter[str] = Counter()
+    for name, (label, got) in decisions().items():
+        diff = {k: (label[k], got[k]) for k in KEYS if label[k] != got[k]}
+        per_key.update(diff)
+        if diff:
+            wrong.append(
+                f"{name}: " + "; ".join(f"{k}: want {a!r} got {b!r}" for k, (a, b) in diff.items())
+            )
+    print("\n".join(wrong))
+    print("mismatches per key:", dict(per_key))
+    accuracy = 1 - len(wrong) / len(decisions())
+    print(f"full decision accuracy: {accuracy:.1%} of {len(decisions())}")
+    assert accuracy >= 0.95, "\n".join(wrong)
+
+
+def test_reply_templates_follow_the_conventions() -> None:
+    for name, (label, got) in decisions().items():
+        if label["disposition"] in ("auto_reply", "bounce", "bulk"):
+            assert got["reply_template"] is None, name
+        elif label["queue"] == "cancellation":
+            assert got["reply_template"] == f"cancellation/{label['policy']['outcome']}", name
+        else:
+            assert got["reply_template"], name
+        assert got["explanation"], name
