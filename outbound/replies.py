@@ -8,7 +8,7 @@ stop: `outbound.sender.deliver_due` delivers the row.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -192,14 +192,20 @@ def queue_decision_reply(
     inbound: Message,
     decision: RoutingDecision,
     now: datetime,
+    display_number: Callable[[str], str] = str,
 ) -> QueuedReply:
-    """The automatic reply a routing decision names (`decision.reply_template`), if any."""
+    """The automatic reply a routing decision names (`decision.reply_template`), if any.
+
+    `display_number` turns a normalized contract number into the form the customer knows
+    (the registry's spelling, e.g. `ML8820` -> `ML-8820`)."""
     if not decision.reply_template:
         return QueuedReply(None, "no_template")
     policy = decision.policy
+    number = (policy.contract_number if policy else None) or (
+        decision.contract_numbers[0] if decision.contract_numbers else None
+    )
     facts = Facts(
-        contract_number=(policy.contract_number if policy else None)
-        or (decision.contract_numbers[0] if decision.contract_numbers else None),
+        contract_number=display_number(number) if number else None,
         effective_date=policy.effective_date if policy else None,
         earliest_notice_date=policy.earliest_notice_date if policy else None,
         waiting_for=_waiting_for(policy.outcome if policy else None),

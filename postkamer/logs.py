@@ -35,4 +35,5 @@ def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logging.getLogger("imapclient").setLevel(logging.WARNING)
+    for noisy in ("imapclient", "alembic", "httpx", "aiosmtplib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -46,10 +46,8 @@ class BlobStore:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
             raise
         _fsync_dir(target.parent)
         return digest

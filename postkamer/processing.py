@@ -1,0 +1,537 @@
+"""Processing: what happens to a stored mail inside the batch transaction.
+
+`postkamer.service` hands over mails that already have raw bytes in the blob store and a ledger
+row. Here each one is parsed, given its disposition, threaded, understood and routed with the
+same pure functions `route --json` uses, and then written: ticket, message, attachments,
+participants, audit events and the automatic reply in the outbox, all in the caller's
+transaction. A mail whose processing raises is quarantined (savepoint per mail) and the batch
+goes on. Next stop: the service commits, moves the mails on the server, and `outbound.sender`
+delivers the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from intake.disposition import bounce_failed_message_ids, classify_disposition
+from intake.extract import extract, mail_text
+from intake.model import Disposition, DispositionResult, Extraction, ParsedMail
+from intake.parse import ParseError, ParseLimits, parse_mail
+from intake.threading import ThreadMatch, match_thread
+from outbound.replies import ReplyConfig, queue_decision_reply
+from outbound.templates import PolicyParams, TemplateSet
+from postkamer.settings import Settings
+from routing.config import RoutingConfig, load_routing_config
+from routing.decide import combine_extractions, decide
+from routing.model import RoutingDecision
+from routing.registry import Registry
+from storage import ledger
+from storage.blobs import BlobStore
+from storage.contracts import load_registry
+from storage.ledger import StoredMail
+from storage.models import AttachmentRow, Event, Message, OutboxRow, Ticket
+from storage.tickets import DbThreadIndex, add_participants, new_ref
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(slots=True)
+class ProcessingContext:
+    """What processing needs besides the mail: configs, templates, the blob store."""
+
+    routing: RoutingConfig
+    templates: TemplateSet
+    replies: ReplyConfig
+    blobs: BlobStore
+    limits: ParseLimits
+    own_domains: tuple[str, ...] = ()
+    registry: Registry | None = None  # None: loaded from the database once per batch
+    results: list[ProcessedMail] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProcessingContext:
+        routing = load_routing_config(_resolve(settings.routing.config))
+        templates = TemplateSet.load(_resolve(settings.routing.templates))
+        policy = PolicyParams.from_mapping(routing.policy.model_dump())
+        replies = ReplyConfig.from_settings(settings, policy=policy)
+        lim = settings.limits
+        limits = ParseLimits(
+            max_bytes=lim.max_message_bytes,
+            max_parts=lim.max_parts,
+            max_depth=lim.max_depth,
+            max_attachment_bytes=lim.max_attachment_bytes,
+            seconds=lim.parse_seconds,
+            attachment_text_bytes=lim.attachment_text_bytes,
+            attachment_text_pages=lim.attachment_text_pages,
+            attachment_text_seconds=lim.attachment_text_seconds,
+        )
+        domains = {replies.domain.lower()}
+        domains.update(a.rsplit("@", 1)[-1] for a in replies.own_addresses if "@" in a)
+        return cls(
+            routing=routing,
+            templates=templates,
+            replies=replies,
+            blobs=BlobStore(settings.storage.blobs),
+            limits=limits,
+            own_domains=tuple(sorted(domains)),
+        )
+
+
+def _resolve(path: Path) -> Path:
+    """A relative config path that does not exist here is looked up in the source tree."""
+    if path.is_absolute() or path.exists():
+        return path
+    candidate = REPO_ROOT / path
+    return candidate if candidate.exists() else path
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedMail:
+    """One line of the demo's and the CLI's report."""
+
+    ledger_id: int
+    source_ref: str
+    disposition: str
+    queue: str | None
+    outcome: str | None
+    ticket_ref: str | None
+    reply_template: str | None
+
+
+class Processor:
+    """The processor `postkamer.service` calls with each batch, inside its transaction."""
+
+    def __init__(self, context: ProcessingContext, now: datetime | None = None) -> None:
+        self.context = context
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now or datetime.now(UTC)
+
+    def __call__(self, session: Session, mails: list[StoredMail]) -> None:
+        registry = self.context.registry
+        if registry is None:
+            registry = load_registry(session)
+        for mail in mails:
+            savepoint = session.begin_nested()
+            try:
+                result = process_mail(session, mail, self.context, registry, self.now())
+                savepoint.commit()
+            except ParseError as exc:
+                savepoint.rollback()
+                ledger.quarantine(session, mail.ledger_id, f"unparseable: {exc}")
+                result = ProcessedMail(
+                    mail.ledger_id, mail.source_ref, "quarantine", None, None, None, None
+                )
+            except Exception as exc:  # any bug: keep the mail, say why, go on
+                savepoint.rollback()
+                log.exception("processing failed for ledger %s", mail.ledger_id)
+                ledger.quarantine(
+                    session, mail.ledger_id, f"internal error: {type(exc).__name__}: {exc}"
+                )
+                result = ProcessedMail(
+                    mail.ledger_id, mail.source_ref, "quarantine", None, None, None, None
+                )
+            self.context.results.append(result)
+
+
+def default_processor(settings: Settings) -> Processor:
+    """The production processor for `postkamer.service` (used by `run` and `ingest`)."""
+    return Processor(ProcessingContext.from_settings(settings))
+
+
+def received_at(mail: StoredMail, parsed: ParsedMail) -> datetime:
+    """IMAP INTERNALDATE; for a file, its Date header; else now."""
+    if mail.internaldate is not None:
+        return mail.internaldate
+    if parsed.date is not None:
+        return parsed.date
+    return datetime.now(UTC)
+
+
+def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
+    data = asdict(extraction)
+    data["requested_end_date"] = (
+        extraction.requested_end_date.isoformat() if extraction.requested_end_date else None
+    )
+    return data
+
+
+def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
+    end = data.get("requested_end_date")
+    return Extraction(
+        language=str(data.get("language", "nl")),
+        contract_numbers=tuple(data.get("contract_numbers", ())),
+        destruction_confirmation=bool(data.get("destruction_confirmation")),
+        machine_out_of_use=bool(data.get("machine_out_of_use")),
+        requested_end_date=date.fromisoformat(end) if end else None,
+        breach_claimed=bool(data.get("breach_claimed")),
+        phone=data.get("phone"),
+        kind_hints=tuple(data.get("kind_hints", ())),
+        evidence=tuple(data.get("evidence", ())),
+    )
+
+
+def process_mail(
+    session: Session,
+    mail: StoredMail,
+    ctx: ProcessingContext,
+    registry: Registry,
+    now: datetime,
+) -> ProcessedMail:
+    """Understand one stored mail and write what follows from it. Raises ParseError."""
+    parsed = parse_mail(mail.data, ctx.limits)
+    disposition = classify_disposition(
+        parsed, own_domains=ctx.own_domains, own_message_id_domain=ctx.replies.domain
+    )
+    text = mail_text(parsed)
+    extraction = extract(text, registry, ctx.routing.extraction)
+    received = received_at(mail, parsed)
+    index = DbThreadIndex(session)
+    thread = match_thread(parsed, index)
+    sender = parsed.from_.email if parsed.from_ is not None else ""
+
+    message = Message(
+        ledger_id=mail.ledger_id,
+        direction="in",
+        message_id=parsed.message_id,
+        in_reply_to=list(parsed.in_reply_to),
+        references=list(parsed.references),
+        subject=parsed.subject,
+        from_name=parsed.from_.name if parsed.from_ is not None else "",
+        from_email=sender,
+        to=[a.email for a in parsed.to],
+        cc=[a.email for a in parsed.cc],
+        date=parsed.date,
+        received=received,
+        disposition=disposition.disposition.value,
+        language=extraction.language,
+        text=parsed.text,
+        new_text=text.new_text,
+        html=parsed.html,
+        extraction=extraction_to_json(extraction),
+        defects=list(parsed.defects),
+    )
+
+    disp = disposition.disposition
+    ticket: Ticket | None = None
+    if disp in (Disposition.AUTO_REPLY, Disposition.BOUNCE):
+        decision = decide(
+            parsed,
+            disposition,
+            extraction,
+            registry=registry,
+            config=ctx.routing,
+            received=received,
+            mailbox=mail.mailbox,
+            text=text,
+        )
+        if thread is not None:
+            ticket = session.get(Ticket, thread.ticket_id)
+        if disp is Disposition.BOUNCE:
+            ticket = _record_bounce(session, parsed, now) or ticket
+        _store_message(session, message, decision, ticket, parsed, ctx)
+        if ticket is not None:
+            session.add(
+                Event(
+                    ticket_id=ticket.id,
+                    kind=disp.value,
+                    at=now,
+                    data={"message_id": parsed.message_id, "from": sender},
+                )
+            )
+        return ProcessedMail(
+            mail.ledger_id,
+            mail.source_ref,
+            disp.value,
+            None,
+            None,
+            ticket.ref if ticket else None,
+            None,
+        )
+
+    if thread is not None and thread.is_participant and disp is Disposition.TICKET:
+        return _followup(
+            session,
+            mail,
+            parsed,
+            disposition,
+            extraction,
+            text,
+            thread,
+            message,
+            ctx,
+            registry,
+            received,
+            now,
+        )
+
+    decision = decide(
+        parsed,
+        disposition,
+        extraction,
+        registry=registry,
+        config=ctx.routing,
+        received=received,
+        thread=thread,
+        mailbox=mail.mailbox,
+        text=text,
+    )
+    ticket = _new_ticket(session, parsed, decision, thread, now)
+    _store_message(session, message, decision, ticket, parsed, ctx)
+    session.add(
+        Event(
+            ticket_id=ticket.id,
+            kind="created",
+            at=now,
+            data={
+                "queue": decision.queue,
+                "disposition": decision.disposition,
+                "outcome": decision.policy.outcome if decision.policy else None,
+                "flags": list(decision.flags),
+            },
+        )
+    )
+    if disp is Disposition.TICKET:
+        queue_decision_reply(
+            session,
+            ctx.templates,
+            ctx.replies,
+            ticket=ticket,
+            inbound=message,
+            decision=decision,
+            now=now,
+            display_number=_display(registry),
+        )
+    return ProcessedMail(
+        mail.ledger_id,
+        mail.source_ref,
+        decision.disposition,
+        decision.queue,
+        decision.policy.outcome if decision.policy else None,
+        ticket.ref,
+        decision.reply_template,
+    )
+
+
+def _followup(
+    session: Session,
+    mail: StoredMail,
+    parsed: ParsedMail,
+    disposition: DispositionResult,
+    extraction: Extraction,
+    text: Any,
+    thread: ThreadMatch,
+    message: Message,
+    ctx: ProcessingContext,
+    registry: Registry,
+    received: datetime,
+    now: datetime,
+) -> ProcessedMail:
+    """A participant's reply: append, re-judge the ticket as a whole, reopen if needed."""
+    ticket = session.get(Ticket, thread.ticket_id)
+    assert ticket is not None and ticket.id is not None
+    earlier = session.exec(
+        select(Message.extraction)
+        .where(Message.ticket_id == ticket.id)
+        .where(Message.direction == "in")
+        .order_by(col(Message.id))
+    ).all()
+    history = [extraction_from_json(e) for e in earlier if e]
+    combined = combine_extractions([*history, extraction])
+    followup = DispositionResult(
+        Disposition.FOLLOWUP, (*disposition.reasons, f"reply to ticket {ticket.ref} ({thread.how})")
+    )
+    decision = decide(
+        parsed,
+        followup,
+        combined,
+        registry=registry,
+        config=ctx.routing,
+        received=received,
+        thread=thread,
+        mailbox=mail.mailbox,
+        text=text,
+        ticket_queue=ticket.queue,
+    )
+    message.disposition = Disposition.FOLLOWUP.value
+    _store_message(session, message, decision, ticket, parsed, ctx)
+    previous_outcome = (ticket.policy or {}).get("outcome")
+    new_outcome = decision.policy.outcome if decision.policy else None
+    old_status = ticket.status
+    ticket.contract_numbers = list(decision.contract_numbers)
+    if decision.policy is not None:
+        ticket.policy = decision.policy.to_json()
+    if new_outcome != previous_outcome and decision.policy is not None:
+        ticket.status = decision.status
+    elif ticket.status in ("waiting_on_customer", "resolved", "closed"):
+        ticket.status = "open"
+    ticket.updated_at = now
+    session.add(ticket)
+    add_participants(session, ticket.id, _thread_people(parsed, ctx))
+    session.add(
+        Event(
+            ticket_id=ticket.id,
+            kind="followup",
+            at=now,
+            data={
+                "message_id": parsed.message_id,
+                "from": message.from_email,
+                "matched": thread.how,
+                "status": [old_status, ticket.status],
+                "outcome": [previous_outcome, new_outcome],
+            },
+        )
+    )
+    if new_outcome is not None and new_outcome != previous_outcome:
+        queue_decision_reply(
+            session,
+            ctx.templates,
+            ctx.replies,
+            ticket=ticket,
+            inbound=message,
+            decision=decision,
+            now=now,
+            display_number=_display(registry),
+        )
+    return ProcessedMail(
+        mail.ledger_id,
+        mail.source_ref,
+        "followup",
+        ticket.queue,
+        new_outcome,
+        ticket.ref,
+        decision.reply_template if new_outcome != previous_outcome else None,
+    )
+
+
+def _display(registry: Registry) -> Callable[[str], str]:
+    """The registry's spelling of a contract number, for replies."""
+
+    def show(number: str) -> str:
+        contract = registry.lookup(number)
+        return contract.display_number if contract is not None else number
+
+    return show
+
+
+def _thread_people(parsed: ParsedMail, ctx: ProcessingContext) -> list[str]:
+    people = [parsed.from_.email] if parsed.from_ is not None else []
+    people += [a.email for a in (*parsed.to, *parsed.cc)]
+    return [
+        p
+        for p in people
+        if p.rsplit("@", 1)[-1].lower() not in ctx.own_domains
+        and p.lower() not in ctx.replies.own_addresses
+    ]
+
+
+def _new_ticket(
+    session: Session,
+    parsed: ParsedMail,
+    decision: RoutingDecision,
+    thread: ThreadMatch | None,
+    now: datetime,
+) -> Ticket:
+    requester = parsed.from_
+    ticket = Ticket(
+        ref=new_ref(session),
+        queue=decision.queue or "general",
+        status=decision.status,
+        priority=decision.priority,
+        subject=parsed.subject,
+        requester_email=requester.email if requester else "",
+        requester_name=requester.name if requester else "",
+        language=decision.language,
+        contract_numbers=list(decision.contract_numbers),
+        tags=list(decision.tags) + (["bulk"] if decision.disposition == "bulk" else []),
+        flags=list(decision.flags),
+        policy=decision.policy.to_json() if decision.policy else None,
+        linked_ticket_id=thread.ticket_id if thread is not None else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    assert ticket.id is not None
+    if requester is not None:
+        add_participants(session, ticket.id, [requester.email], role="requester")
+    return ticket
+
+
+def _store_message(
+    session: Session,
+    message: Message,
+    decision: RoutingDecision,
+    ticket: Ticket | None,
+    parsed: ParsedMail,
+    ctx: ProcessingContext,
+) -> None:
+    message.ticket_id = ticket.id if ticket is not None else None
+    message.decision = decision.to_json()
+    session.add(message)
+    session.flush()
+    assert message.id is not None
+    for att in parsed.attachments:
+        if att.data is not None:
+            ctx.blobs.put(att.data)
+        session.add(
+            AttachmentRow(
+                message_pk=message.id,
+                filename=att.filename,
+                content_type=att.content_type,
+                sniffed_type=att.sniffed_type,
+                size=att.size,
+                sha256=att.sha256 if att.data is not None else "",
+                text=att.text,
+                text_error=att.text_error,
+                inline=att.inline,
+            )
+        )
+
+
+def _record_bounce(session: Session, parsed: ParsedMail, now: datetime) -> Ticket | None:
+    """Mark the outbound replies a bounce reports as failed; return their ticket."""
+    failed = bounce_failed_message_ids(parsed)
+    ticket: Ticket | None = None
+    for message_id in failed:
+        row = session.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
+        if row is None:
+            continue
+        row.state = "failed"
+        row.last_error = (
+            "bounced: "
+            + "; ".join(
+                f"{r.recipient} {r.status} {r.diagnostic}".strip() for r in parsed.delivery_reports
+            )[:2000]
+        )
+        session.add(row)
+        session.add(
+            Event(
+                ticket_id=row.ticket_id,
+                kind="delivery_failed",
+                at=now,
+                data={"message_id": message_id, "reason": row.last_error},
+            )
+        )
+        if row.ticket_id is not None:
+            ticket = session.get(Ticket, row.ticket_id)
+    return ticket
+
+
+def processed_lines(results: Sequence[ProcessedMail]) -> list[str]:
+    """One human line per mail: file, disposition, queue, outcome."""
+    return [
+        f"{Path(r.source_ref).name:<44} {r.disposition:<11} {r.queue or '-':<13} "
+        f"{r.outcome or '-':<32} {r.ticket_ref or ''}"
+        for r in results
+    ]
