@@ -75,6 +75,9 @@ class Rule(BaseModel):
         return True if self.when is None else self.when.check(ctx)
 
     def describe(self) -> str:
+        """The rule's description, or its condition in words."""
+        if self.description:
+            return self.description.rstrip(".")
         cond = "always" if self.when is None else self.when.describe()
         if isinstance(self.when, AllOf) and cond.startswith("("):
             cond = cond[1:-1]
