@@ -223,6 +223,10 @@ def header_text(raw: str, defects: list[str], name: str = "header", hint: str | 
 def decode_transfer(payload: bytes, cte: str, defects: list[str], what: str) -> bytes:
     """Undo a Content-Transfer-Encoding. Broken base64 is decoded as far as possible."""
     if cte == "base64":
+        try:  # skips line breaks (and other stray characters) without a copy
+            return binascii.a2b_base64(payload)
+        except binascii.Error:
+            pass
         clean = _NOT_B64.sub(b"", payload.rstrip().rstrip(b"="))
         extra = len(clean) % 4
         if extra == 1:
