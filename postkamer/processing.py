@@ -28,15 +28,17 @@ from intake.threading import ThreadMatch, match_thread
 from outbound.replies import ReplyConfig, queue_decision_reply
 from outbound.templates import PolicyParams, TemplateSet
 from postkamer.settings import Settings
-from routing.config import RoutingConfig, load_routing_config
+from routing.config import RoutingConfig
 from routing.decide import combine_extractions, decide
 from routing.model import RoutingDecision
 from routing.registry import Registry
+from routing.reloader import ConfigReloader
 from storage import ledger
 from storage.blobs import BlobStore
 from storage.contracts import load_registry
 from storage.ledger import StoredMail
 from storage.models import AttachmentRow, Event, Message, OutboxRow, Ticket
+from storage.routing_versions import record_version
 from storage.tickets import DbThreadIndex, add_participants, new_ref
 
 log = logging.getLogger(__name__)
@@ -55,12 +57,17 @@ class ProcessingContext:
     limits: ParseLimits
     own_domains: tuple[str, ...] = ()
     registry: Registry | None = None  # None: loaded from the database once per batch
+    reloader: ConfigReloader | None = None  # picks up an edited routing config per batch
     results: list[ProcessedMail] = field(default_factory=list)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ProcessingContext:
-        routing = load_routing_config(_resolve(settings.routing.config))
+    def from_settings(cls, settings: Settings, hot_reload: bool = False) -> ProcessingContext:
+        """Load configs and templates; with `hot_reload`, an edited routing config file is
+        picked up before each batch (an invalid one is logged and the running one stays)."""
+        config_path = _resolve(settings.routing.config)
         templates = TemplateSet.load(_resolve(settings.routing.templates))
+        reloader = ConfigReloader(config_path, known_templates=set(templates.known_names()))
+        routing = reloader.config
         policy = PolicyParams.from_mapping(routing.policy.model_dump())
         replies = ReplyConfig.from_settings(settings, policy=policy)
         lim = settings.limits
@@ -83,6 +90,7 @@ class ProcessingContext:
             blobs=BlobStore(settings.storage.blobs),
             limits=limits,
             own_domains=tuple(sorted(domains)),
+            reloader=reloader if hot_reload else None,
         )
 
 
@@ -118,6 +126,17 @@ class Processor:
         return self._now or datetime.now(UTC)
 
     def __call__(self, session: Session, mails: list[StoredMail]) -> None:
+        reloader = self.context.reloader
+        if reloader is not None:
+            changed = reloader.poll()
+            if changed is not None:
+                self.context.routing = changed
+                record_version(
+                    session,
+                    reloader.path.read_text(encoding="utf-8"),
+                    "file",
+                    "picked up by the running service",
+                )
         registry = self.context.registry
         if registry is None:
             registry = load_registry(session)
@@ -144,9 +163,9 @@ class Processor:
             self.context.results.append(result)
 
 
-def default_processor(settings: Settings) -> Processor:
+def default_processor(settings: Settings, hot_reload: bool = True) -> Processor:
     """The production processor for `postkamer.service` (used by `run` and `ingest`)."""
-    return Processor(ProcessingContext.from_settings(settings))
+    return Processor(ProcessingContext.from_settings(settings, hot_reload=hot_reload))
 
 
 def received_at(mail: StoredMail, parsed: ParsedMail) -> datetime:

@@ -33,6 +33,9 @@ from intake.model import RawMail
 from intake.sources.base import Batch, Checkpoint, MailSource, SourceUnavailable
 from intake.sources.files import FileSource, header_block
 from intake.sources.imap import ImapSource
+from outbound.outbox import RetryPolicy
+from outbound.sender import DeliverySummary, deliver_due
+from outbound.transport import transport_from_settings
 from postkamer.settings import MailboxSettings, Settings
 from storage import ledger
 from storage.blobs import BlobStore
@@ -360,6 +363,31 @@ def run_once(
     return total
 
 
+def deliver_outbox(settings: Settings, engine: Engine) -> DeliverySummary:
+    """Deliver every reply that is due now (SMTP, or .eml files without `[smtp]`)."""
+    return deliver_due(
+        engine,
+        transport_from_settings(settings),
+        retry=RetryPolicy.from_hours(settings.outbound.retry_horizon_hours),
+    )
+
+
+def _outbox_loop(
+    settings: Settings, engine: Engine, stop: threading.Event, interval: float = 2.0
+) -> None:
+    """Deliver due replies every `interval` seconds until stopped."""
+    delay = interval
+    while not stop.wait(delay):
+        try:
+            summary = deliver_outbox(settings, engine)
+            if summary.attempted:
+                log.info("outbox: %s", summary)
+            delay = interval
+        except Exception:
+            log.exception("outbox delivery failed; retrying in %.0f s", delay)
+            delay = min(delay * 2, 300.0)
+
+
 def _mailbox_loop(
     settings: Settings,
     mailbox: MailboxSettings,
@@ -419,6 +447,14 @@ def run_forever(
         )
         for mailbox in settings.mailboxes
     ]
+    threads.append(
+        threading.Thread(
+            target=_outbox_loop,
+            args=(settings, engine, stop_event),
+            name="outbox",
+            daemon=True,
+        )
+    )
     for thread in threads:
         thread.start()
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Generator, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from intake.model import RawMail
@@ -71,8 +71,9 @@ def mail_files(path: Path) -> Iterator[Path]:
                 yield here / name
 
 
-def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+def _arrival(_path: Path) -> datetime | None:
+    """A file has no arrival time of its own: processing takes its Date header (DOMAIN.md 4)."""
+    return None
 
 
 def read_file(path: Path, max_bytes: int) -> Iterator[RawMail | Oversize]:
@@ -82,7 +83,7 @@ def read_file(path: Path, max_bytes: int) -> Iterator[RawMail | Oversize]:
         yield from read_mbox(path, max_bytes)
         return
     size = path.stat().st_size
-    when = _mtime(path)
+    when = _arrival(path)
     if size > max_bytes:
         head = header_block(_file_chunks(path))
         mail = RawMail(data=head, source=SOURCE_NAME, ref=str(path), internaldate=when)
@@ -93,7 +94,7 @@ def read_file(path: Path, max_bytes: int) -> Iterator[RawMail | Oversize]:
 
 def read_mbox(path: Path, max_bytes: int) -> Iterator[RawMail | Oversize]:
     """Split an mbox file at its "From " lines, streaming: memory stays bounded by the limit."""
-    when = _mtime(path)
+    when = _arrival(path)
     index = 0
     parts: list[bytes] = []
     size = 0

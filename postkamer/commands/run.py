@@ -13,7 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from intake.sources.base import SourceUnavailable
-from postkamer.service import load_processor, run_forever, run_once
+from postkamer.service import (
+    deliver_outbox,
+    load_processor,
+    open_engine,
+    run_forever,
+    run_once,
+)
 from postkamer.settings import Settings
 
 
@@ -35,17 +41,30 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
         return 2
     processor = load_processor(settings)
     if args.once:
+        engine = open_engine(settings)
         try:
-            summary = run_once(settings, processor)
-        except SourceUnavailable as exc:
-            print(f"postkamer run: {exc}", file=sys.stderr)
-            return 1
+            try:
+                summary = run_once(settings, processor, engine=engine)
+            except SourceUnavailable as exc:
+                print(f"postkamer run: {exc}", file=sys.stderr)
+                return 1
+            delivery = deliver_outbox(settings, engine)
+        finally:
+            engine.dispose()
         if args.json:
-            print(json.dumps(summary.to_json()))
+            out = summary.to_json()
+            out.update(
+                replies_sent=delivery.sent,
+                replies_deferred=delivery.deferred,
+                replies_failed=delivery.failed,
+                replies_unknown=delivery.unknown,
+            )
+            print(json.dumps(out))
         else:
             print(
                 f"{summary.read} read: {summary.stored} stored, {summary.duplicates} "
-                f"duplicates, {summary.quarantined} quarantined"
+                f"duplicates, {summary.quarantined} quarantined; replies: {delivery.sent} sent, "
+                f"{delivery.deferred} deferred, {delivery.failed} failed"
             )
         return 0
     run_forever(settings, processor, threading.Event())

@@ -1,0 +1,270 @@
+"""The whole pipeline in the database: samples become the tickets, messages and replies their
+labels call for; follow-ups join their ticket (or not, for strangers) and complete requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from postkamer.processing import ProcessingContext, Processor
+from postkamer.service import ingest_paths
+from postkamer.settings import DatabaseSettings, OutboundSettings, Settings, StorageSettings
+from routing.registry import Registry
+from storage.contracts import import_contracts
+from storage.db import session_scope
+from storage.models import Event, LedgerEntry, Message, OutboxRow, Participant, Ticket
+
+NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(migrated_db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database=DatabaseSettings(url=migrated_db_url),
+        storage=StorageSettings(blobs=tmp_path / "blobs"),
+        outbound=OutboundSettings(folder=tmp_path / "outbox"),
+    )
+
+
+@pytest.fixture
+def registered(engine: Engine, samples_dir: Path) -> Registry:
+    registry = Registry.from_csv(samples_dir / "contracts.csv")
+    with session_scope(engine) as session:
+        import_contracts(session, registry.values())
+    return registry
+
+
+def _ingest(settings: Settings, engine: Engine, paths: list[Path]) -> Processor:
+    processor = Processor(ProcessingContext.from_settings(settings), now=NOW)
+    ingest_paths(settings, paths, processor, engine=engine)
+    return processor
+
+
+def test_samples_become_tickets_and_replies(
+    settings: Settings, engine: Engine, registered: Registry, samples_dir: Path
+) -> None:
+    labels = json.loads((samples_dir / "labels.json").read_text(encoding="utf-8"))
+    files = sorted(samples_dir.glob("*.eml"))
+    _ingest(settings, engine, files)
+    with Session(engine) as session:
+        by_ref = {
+            Path(entry.source_ref).name: entry
+            for entry in session.exec(select(LedgerEntry)).all()
+        }
+        assert set(by_ref) == {f.name for f in files}
+        assert all(e.state == "processed" for e in by_ref.values())
+        for name, label in labels.items():
+            message = session.exec(
+                select(Message).where(Message.ledger_id == by_ref[name].id)
+            ).one()
+            assert message.disposition == label["disposition"], name
+            replies = []
+            if message.ticket_id is not None:
+                ticket = session.get(Ticket, message.ticket_id)
+                assert ticket is not None
+                assert ticket.queue == label["queue"], name
+                replies = session.exec(
+                    select(OutboxRow).where(OutboxRow.ticket_id == ticket.id)
+                ).all()
+                outcome = (ticket.policy or {}).get("outcome")
+                assert outcome == label["policy"]["outcome"], name
+            else:
+                assert label["queue"] is None, name
+            if label["disposition"] == "ticket":
+                assert len(replies) == 1, name
+                decision = message.decision or {}
+                assert replies[0].template == decision["reply_template"], name
+                reply = message_from_bytes(replies[0].raw, policy=policy.default)
+                assert str(reply["In-Reply-To"]).strip() == message.message_id, name
+                assert reply["Auto-Submitted"] == "auto-replied"
+                assert reply["Content-Language"] == label["language"], name
+            else:
+                assert replies == [], f"{name}: a robot or list got an automatic reply"
+
+
+def _mail(
+    sender: str,
+    subject: str,
+    body: str,
+    *,
+    in_reply_to: str | None = None,
+    attachment: tuple[str, bytes] | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "support@contracts.example.com"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(NOW)
+    msg["Message-ID"] = make_msgid(domain="customer.example.be")
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    msg.set_content(body)
+    if attachment is not None:
+        msg.add_attachment(
+            attachment[1], maintype="application", subtype="pdf", filename=attachment[0]
+        )
+    return bytes(msg)
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _monthly_licence(registry: Registry) -> tuple[str, str]:
+    contract = next(c for c in registry.values() if c.kind == "monthly_license")
+    return contract.display_number, sorted(contract.contacts)[0]
+
+
+def test_followup_completes_a_cancellation(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    number, contact = _monthly_licence(registered)
+    first = _write(
+        tmp_path / "in",
+        "1.eml",
+        _mail(
+            contact,
+            f"Opzegging maandelijkse licentie {number}",
+            f"Beste,\n\nHierbij zeggen wij de maandelijkse licentie {number} op.\n\nGroeten\n",
+        ),
+    )
+    _ingest(settings, engine, [first])
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+        assert ticket.queue == "cancellation"
+        assert (ticket.policy or {})["outcome"] == "needs_destruction_confirmation"
+        assert ticket.status == "waiting_on_customer"
+        ask = session.exec(select(OutboxRow)).one()
+        assert ask.template == "cancellation/needs_destruction_confirmation"
+        ref, ask_id = ticket.ref, ask.message_id
+
+    answer = _write(
+        tmp_path / "in",
+        "2.eml",
+        _mail(
+            contact,
+            f"RE: Opzegging maandelijkse licentie {number} [{ref}]",
+            "Beste,\n\nIn bijlage de vernietigingsverklaring.\n\nGroeten\n",
+            in_reply_to=ask_id,
+            attachment=("vernietigingsverklaring.pdf", b"%PDF-1.4\n%%EOF\n"),
+        ),
+    )
+    _ingest(settings, engine, [answer])
+    with Session(engine) as session:
+        tickets = session.exec(select(Ticket)).all()
+        assert len(tickets) == 1, "the answer must join the ticket, not open a new one"
+        ticket = tickets[0]
+        assert (ticket.policy or {})["outcome"] == "accepted"
+        assert (ticket.policy or {})["effective_date"] is not None
+        messages = session.exec(
+            select(Message).where(Message.ticket_id == ticket.id).order_by(col(Message.id))
+        ).all()
+        assert [m.disposition for m in messages if m.direction == "in"] == ["ticket", "followup"]
+        templates = [
+            r.template
+            for r in session.exec(select(OutboxRow).order_by(col(OutboxRow.id))).all()
+        ]
+        assert templates == [
+            "cancellation/needs_destruction_confirmation",
+            "cancellation/accepted",
+        ]
+        kinds = [e.kind for e in session.exec(select(Event).where(Event.ticket_id == ticket.id))]
+        assert "followup" in kinds
+
+
+def test_stranger_with_a_valid_tag_gets_a_new_unverified_ticket(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    number, contact = _monthly_licence(registered)
+    first = _write(
+        tmp_path / "in",
+        "1.eml",
+        _mail(contact, f"Opzegging licentie {number}", f"Wij zeggen licentie {number} op.\n"),
+    )
+    _ingest(settings, engine, [first])
+    with Session(engine) as session:
+        original = session.exec(select(Ticket)).one()
+    hijack = _write(
+        tmp_path / "in",
+        "2.eml",
+        _mail(
+            "mallory@elsewhere.example.org",
+            f"Re: Opzegging licentie [{original.ref}]",
+            "Wij bevestigen dat alle kopieën vernietigd werden.\n",
+        ),
+    )
+    _ingest(settings, engine, [hijack])
+    with Session(engine) as session:
+        tickets = session.exec(select(Ticket).order_by(col(Ticket.id))).all()
+        assert len(tickets) == 2
+        stranger = tickets[1]
+        assert "sender_unverified" in stranger.flags
+        assert stranger.linked_ticket_id == original.id
+        assert (tickets[0].policy or {})["outcome"] == "needs_destruction_confirmation"
+        people = session.exec(
+            select(Participant.email).where(Participant.ticket_id == original.id)
+        ).all()
+        assert "mallory@elsewhere.example.org" not in people
+        for row in session.exec(select(OutboxRow).where(OutboxRow.ticket_id == stranger.id)):
+            assert number not in row.raw.decode("utf-8", "replace")
+
+
+def test_unparseable_mail_is_quarantined_and_the_batch_goes_on(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    good = _write(tmp_path / "in", "good.eml", _mail("a@b.example.be", "Vraag", "Hallo\n"))
+    bad = _write(tmp_path / "in", "bad.eml", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    processor = _ingest(settings, engine, [good, bad])
+    outcomes = {Path(r.source_ref).name: r.disposition for r in processor.context.results}
+    assert outcomes == {"good.eml": "ticket", "bad.eml": "quarantine"}
+    with Session(engine) as session:
+        states = {Path(e.source_ref).name: e for e in session.exec(select(LedgerEntry)).all()}
+        assert states["bad.eml"].state == "quarantined"
+        assert "unparseable" in (states["bad.eml"].reason or "")
+        assert states["good.eml"].state == "processed"
+
+
+def test_bounce_marks_the_reply_failed(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    first = _write(tmp_path / "in", "1.eml", _mail("gone@old.example.be", "Vraag", "Hallo\n"))
+    _ingest(settings, engine, [first])
+    with Session(engine) as session:
+        reply = session.exec(select(OutboxRow)).one()
+    dsn = (
+        "From: MAILER-DAEMON@mx.example.com\r\nTo: support@contracts.example.com\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Date: {format_datetime(NOW)}\r\nMessage-ID: <dsn-1@mx.example.com>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nUser unknown\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        "Final-Recipient: rfc822; gone@old.example.be\r\nAction: failed\r\n"
+        "Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {reply.message_id}\r\nSubject: Re: Vraag\r\n"
+        "--b--\r\n"
+    ).encode()
+    _ingest(settings, engine, [_write(tmp_path / "in", "dsn.eml", dsn)])
+    with Session(engine) as session:
+        row = session.exec(select(OutboxRow)).one()
+        assert row.state == "failed"
+        assert "5.1.1" in (row.last_error or "")
+        assert session.exec(select(OutboxRow)).all() == [row], "no reply to a bounce"
+        events = session.exec(
+            select(Event).where(Event.ticket_id == row.ticket_id, Event.kind == "delivery_failed")
+        ).all()
+        assert events
