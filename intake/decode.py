@@ -155,6 +155,8 @@ def unfold(value: str) -> str:
 
 def strip_controls(value: str) -> str:
     """Replace CR, LF and other control characters by one space (header injection guard)."""
+    if value.isprintable():
+        return value
     return _CONTROL.sub(" ", value).replace("\t", " ")
 
 
@@ -215,6 +217,8 @@ def decode_words(value: str, defects: list[str], what: str = "header") -> str:
 def header_text(raw: str, defects: list[str], name: str = "header", hint: str | None = None) -> str:
     """A raw compat32 header value as display text: 8-bit recovered, unfolded, encoded
     words decoded, control characters removed, outer whitespace stripped."""
+    if raw.isascii() and raw.isprintable() and "=?" not in raw:  # the common case
+        return raw.strip()
     value = unfold(recover_8bit(raw, defects, name, hint))
     value = decode_words(value, defects, name)
     return strip_controls(value).strip()
