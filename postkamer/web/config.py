@@ -5,6 +5,8 @@ knobs. `postkamer web` builds it from Settings; tests build it directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -12,6 +14,9 @@ from outbound.replies import ReplyConfig
 from postkamer import lifecycle
 from storage.blobs import BlobStore
 from storage.users import RateLimit
+
+if TYPE_CHECKING:
+    from postkamer.service import Processor
 
 DEFAULT_QUEUES = ("hardware", "software", "copy-request", "cancellation", "general")
 STATUSES = lifecycle.STATES  # new, open, waiting_on_customer, resolved, closed
@@ -31,3 +36,10 @@ class WebConfig:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     replies: ReplyConfig = field(default_factory=ReplyConfig)  # sender, domain, Reply-To
     page_size: int = PAGE_SIZE
+    # supervisor pages: the routing file they edit (None: the page says it is not set up),
+    # the reply template folder whose names a config may use, how many processed mails a
+    # replay re-decides, and the processor that retries quarantined mail (None: no retry)
+    routing_config: Path | None = None
+    templates: Path | None = None
+    replay_limit: int = 500
+    processor: Processor | None = None

@@ -30,7 +30,9 @@ class NavEntry:
 
 NAV: list[NavEntry] = [
     NavEntry("nav.queues", "/", frozenset({"owner", "supervisor", "admin"})),
-    # supervisor pages (routing config + replay, quarantine, statistics) add their entries here
+    NavEntry("nav.routing", "/routing", frozenset({"supervisor", "admin"})),
+    NavEntry("nav.quarantine", "/quarantine", frozenset({"supervisor", "admin"})),
+    NavEntry("nav.stats", "/stats", frozenset({"supervisor", "admin"})),
 ]
 
 _env = Environment(
