@@ -60,7 +60,23 @@ def build_config(settings: Settings) -> Any:
         blobs=BlobStore(settings.storage.blobs),
         queues=queues,
         replies=ReplyConfig.from_settings(settings),
+        routing_config=settings.routing.config,
+        templates=settings.routing.templates,
+        processor=FreshProcessor(settings),
     )
+
+
+class FreshProcessor:
+    """The processor for quarantine retries from the web app, built for each retry so that it
+    uses the routing config and reply templates as they are now (after a fix)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, session: Any, mails: list[Any]) -> None:
+        from postkamer.service import load_processor
+
+        load_processor(self.settings)(session, mails)
 
 
 def run(args: argparse.Namespace, settings_loader: SettingsLoader) -> int:
