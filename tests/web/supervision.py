@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -17,7 +18,7 @@ from routing.registry import parse_csv
 from storage.blobs import BlobStore
 from storage.contracts import import_contracts
 from storage.db import session_scope
-from storage.models import LedgerEntry, Message, Ticket
+from storage.models import Event, LedgerEntry, Message, OutboxRow, Ticket
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / ".." / "shared" / "samples"
@@ -97,3 +98,88 @@ def quarantine_mail(
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def seed_statistics(engine: Engine, now: datetime) -> None:
+    """Tickets, incoming mails with decisions, re-routes and replies sent, around `now`."""
+    with session_scope(engine) as s:
+
+        def ticket(queue: str, created: datetime) -> int:
+            t = Ticket(
+                ref=f"PK-{queue[:3].upper()}{created.timestamp():.0f}{len(queue)}",
+                queue=queue,
+                created_at=created,
+            )
+            s.add(t)
+            s.flush()
+            assert t.id is not None
+            return t.id
+
+        def mail(
+            tid: int | None,
+            received: datetime,
+            outcome: str | None,
+            reply: str | None,
+            disposition: str = "ticket",
+        ) -> None:
+            decision = {
+                "disposition": disposition,
+                "policy": {"outcome": outcome},
+                "reply_template": reply,
+            }
+            s.add(
+                Message(
+                    ticket_id=tid,
+                    direction="in",
+                    received=received,
+                    decision=decision,
+                    disposition=disposition,
+                )
+            )
+
+        day = timedelta(days=1)
+        hw1 = ticket("hardware", now - 2 * day)
+        hw2 = ticket("hardware", now - day)
+        can = ticket("cancellation", now - day)
+        mail(hw1, now - 2 * day, None, "ack/hardware")
+        mail(hw2, now - day, None, "ack/hardware")
+        mail(can, now - day, "accepted", "cancellation/accepted")
+        mail(can, now - day + timedelta(hours=1), "manual_review", None)
+        mail(None, now, None, None, "auto_reply")
+        mail(hw1, now - 40 * day, None, "ack/hardware")  # outside a 30-day window
+        s.add(
+            Event(
+                ticket_id=hw1,
+                kind="rerouted",
+                at=now - day,
+                data={"from": "general", "to": "hardware"},
+            )
+        )
+        s.add(
+            Event(
+                ticket_id=hw2,
+                kind="rerouted",
+                at=now - day,
+                data={"from": "general", "to": "hardware"},
+            )
+        )
+        s.add(
+            Event(
+                ticket_id=can,
+                kind="rerouted",
+                at=now - day,
+                data={"from": "software", "to": "cancellation"},
+            )
+        )
+        for tid, hours, automatic in ((hw1, 2.0, False), (hw1, 0.1, True), (hw2, 6.0, False)):
+            created = now - 2 * day if tid == hw1 else now - day
+            s.add(
+                OutboxRow(
+                    ticket_id=tid,
+                    message_id=f"<{tid}-{hours}@x>",
+                    raw=b"",
+                    automatic=automatic,
+                    state="sent",
+                    sent_at=created + timedelta(hours=hours),
+                )
+            )

@@ -91,7 +91,7 @@ def test_problems_are_shown_at_their_lines_and_nothing_is_applied(
     for action in ("check", "apply"):
         r = _post(sup, csrf, broken, action)
         text = r.text
-        assert r.status_code == 422, action
+        assert r.status_code == (422 if action == "apply" else 200), action
         assert f'<a href="#L{bad1}" data-line="{bad1}">regel {bad1}</a>' in text
         assert (
             "classification.fallback_queue" in text and "unknown queue &#39;generaal&#39;" in text
@@ -113,7 +113,7 @@ def test_problems_are_shown_at_their_lines_and_nothing_is_applied(
 def test_unknown_template_is_a_problem(sup: TestClient) -> None:
     csrf = login(sup, "boss@postkamer.be")
     bad = CONFIG_TEXT.replace("reply_template: copy-request/received", "reply_template: nope/x")
-    r = _post(sup, csrf, bad, "check")
+    r = _post(sup, csrf, bad, "apply")
     assert r.status_code == 422
     assert "unknown reply template &#39;nope/x&#39;" in r.text
 

@@ -4,106 +4,22 @@ outcome and first-response times, computed from the tables and drawn as inline S
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from postkamer.web import charts, stats
 from storage.db import session_scope
-from storage.models import Event, Message, OutboxRow, Ticket
 from tests.web import factory
 from tests.web.conftest import login
+from tests.web.supervision import seed_statistics
 
 NOW = datetime(2025, 3, 12, 11, 0, tzinfo=UTC)
 
 
-def _seed(engine: Engine, now: datetime) -> None:
-    with session_scope(engine) as s:
-
-        def ticket(queue: str, created: datetime) -> int:
-            t = Ticket(
-                ref=f"PK-{queue[:3].upper()}{created.timestamp():.0f}{len(queue)}",
-                queue=queue,
-                created_at=created,
-            )
-            s.add(t)
-            s.flush()
-            assert t.id is not None
-            return t.id
-
-        def mail(
-            tid: int | None,
-            received: datetime,
-            outcome: str | None,
-            reply: str | None,
-            disposition: str = "ticket",
-        ) -> None:
-            decision = {
-                "disposition": disposition,
-                "policy": {"outcome": outcome},
-                "reply_template": reply,
-            }
-            s.add(
-                Message(
-                    ticket_id=tid,
-                    direction="in",
-                    received=received,
-                    decision=decision,
-                    disposition=disposition,
-                )
-            )
-
-        day = timedelta(days=1)
-        hw1 = ticket("hardware", now - 2 * day)
-        hw2 = ticket("hardware", now - day)
-        can = ticket("cancellation", now - day)
-        mail(hw1, now - 2 * day, None, "ack/hardware")
-        mail(hw2, now - day, None, "ack/hardware")
-        mail(can, now - day, "accepted", "cancellation/accepted")
-        mail(can, now - day + timedelta(hours=1), "manual_review", None)
-        mail(None, now, None, None, "auto_reply")
-        mail(hw1, now - 40 * day, None, "ack/hardware")  # outside a 30-day window
-        s.add(
-            Event(
-                ticket_id=hw1,
-                kind="rerouted",
-                at=now - day,
-                data={"from": "general", "to": "hardware"},
-            )
-        )
-        s.add(
-            Event(
-                ticket_id=hw2,
-                kind="rerouted",
-                at=now - day,
-                data={"from": "general", "to": "hardware"},
-            )
-        )
-        s.add(
-            Event(
-                ticket_id=can,
-                kind="rerouted",
-                at=now - day,
-                data={"from": "software", "to": "cancellation"},
-            )
-        )
-        for tid, hours, automatic in ((hw1, 2.0, False), (hw1, 0.1, True), (hw2, 6.0, False)):
-            created = now - 2 * day if tid == hw1 else now - day
-            s.add(
-                OutboxRow(
-                    ticket_id=tid,
-                    message_id=f"<{tid}-{hours}@x>",
-                    raw=b"",
-                    automatic=automatic,
-                    state="sent",
-                    sent_at=created + timedelta(hours=hours),
-                )
-            )
-
-
 def test_compute(web_engine: Engine) -> None:
-    _seed(web_engine, NOW)
+    seed_statistics(web_engine, NOW)
     with session_scope(web_engine) as s:
         numbers = stats.compute(s, ("hardware", "software", "cancellation"), 30, now=NOW)
     assert len(numbers.per_day.days) == 30
@@ -127,7 +43,7 @@ def test_compute(web_engine: Engine) -> None:
 
 
 def test_page_draws_svg_charts(client: TestClient, web_engine: Engine) -> None:
-    _seed(web_engine, datetime.now(UTC))
+    seed_statistics(web_engine, datetime.now(UTC))
     factory.add_user(web_engine, "boss@postkamer.be", "admin")
     login(client, "boss@postkamer.be")
     page = client.get("/stats?days=7")
