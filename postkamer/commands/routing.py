@@ -24,7 +24,9 @@ from routing.config import RoutingConfig, RoutingConfigError, check_config, pars
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("routing", help="check or replay a routing configuration")
+    parser = subparsers.add_parser(
+        "routing", help="check, replay, apply or roll back a routing configuration"
+    )
     sub = parser.add_subparsers(dest="routing_command", metavar="ACTION")
     sub.required = True
 
@@ -57,6 +59,10 @@ def register(subparsers: Any) -> None:
     replay.add_argument("--limit", type=int, metavar="N", help="at most N mails")
     replay.add_argument("--json", action="store_true", help="JSON report")
     replay.set_defaults(func=run_replay)
+
+    from postkamer.commands.routing_versions import register_versions
+
+    register_versions(sub)  # history, apply, rollback
 
 
 def known_templates(folder: Path) -> set[str] | None:
