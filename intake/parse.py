@@ -13,6 +13,7 @@ the caller quarantines it. The result goes to `intake.disposition` and then extr
 
 from __future__ import annotations
 
+import binascii
 import email.utils
 import hashlib
 import re
@@ -124,8 +125,11 @@ def parse_mail(data: bytes, limits: ParseLimits | None = None) -> ParsedMail:
         raise ParseError(f"mail is {len(data)} bytes, over the limit of {limits.max_bytes}")
     defects: list[str] = []
     data = _check_looks_like_mail(data, limits, defects)
+    lifted: dict[str, memoryview] = {}
+    if len(data) > _LIFT_FROM_BYTES:
+        data, lifted = lift_large_base64(data)
     msg = _parse_structure(data, limits, started)
-    walker = _Walker(limits, started, defects, _charset_hint(data))
+    walker = _Walker(limits, started, defects, _charset_hint(data), lifted)
     headers = walker.headers(msg)
     if not any(name.lower() in _MAIL_HEADERS for name, _ in headers):
         raise ParseError("no mail headers found (no From, Date, Subject, ...): not a mail")
@@ -157,6 +161,56 @@ def _check_looks_like_mail(data: bytes, limits: ParseLimits, defects: list[str])
                 defects.append("text before the header block was skipped")
                 return data[offset:]
     return data
+
+
+_LIFT_FROM_BYTES = 4 << 20  # mails above this size have large base64 runs lifted out
+_LIFT_RUN_BYTES = 1 << 20  # a run of base64 lines at least this long is lifted
+_LIFT_MARK = "PKLIFTED-"
+# a run of whole base64 lines; possessive, so it never backtracks (linear on any input)
+_B64_RUN = re.compile(rb"(?m)^(?:[A-Za-z0-9+/]{4,998}+={0,2}+\r?\n)++")
+
+
+_BASE64_CTE = re.compile(rb"(?i)content-transfer-encoding:[ \t]*\"?base64")
+
+
+def _declared_base64_body(data: bytes, start: int) -> bool:
+    """True when the run at `start` is a whole body whose part header says base64."""
+    before = data[max(0, start - 4096) : start]
+    if not before.endswith((b"\n\r\n", b"\n\n")):
+        return False
+    header = before[before.rfind(b"\n--") + 1 :]
+    return _BASE64_CTE.search(header) is not None
+
+
+def lift_large_base64(data: bytes) -> tuple[bytes, dict[str, memoryview]]:
+    """Cut long runs of base64 lines out of a large mail before the stdlib parser sees it.
+
+    The parser keeps a part's body as a list of line strings and then a joined copy: for a
+    25 MB attachment that is about three times its size in memory. Each run of at least
+    `_LIFT_RUN_BYTES` is replaced by one placeholder line and kept as a view into `data`, which
+    `_Walker` decodes straight from the original bytes. Only a whole body of base64 lines
+    right after a part header that declares base64 is lifted, so headers and text never move.
+    """
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = []
+    lifted: dict[str, memoryview] = {}
+    kept = 0  # data[:kept] is already in pieces
+    for match in _B64_RUN.finditer(data):
+        start, end = match.span()
+        if end - start < _LIFT_RUN_BYTES or not _declared_base64_body(data, start):
+            continue
+        token = f"{_LIFT_MARK}{len(lifted)}"
+        pieces.append(view[kept:start])
+        pieces.append(token.encode("ascii") + b"\r\n")
+        lifted[token] = view[start:end]
+        kept = end
+    if not lifted:
+        return data, {}
+    pieces.append(view[kept:])
+    return b"".join(pieces), lifted
+
+
+_RELEASE_BYTES = 1 << 20  # attachments above this size drop their encoded payload once decoded
 
 
 class _Limiter:
@@ -305,9 +359,15 @@ class _Walker:
     """Walks one parsed tree, collecting body text, attachments and delivery reports."""
 
     def __init__(
-        self, limits: ParseLimits, started: float, defects: list[str], hint: str | None
+        self,
+        limits: ParseLimits,
+        started: float,
+        defects: list[str],
+        hint: str | None,
+        lifted: dict[str, memoryview] | None = None,
     ) -> None:
         self.hint = hint  # charset for raw 8-bit header bytes that are not utf-8
+        self.lifted = lifted or {}  # placeholder line -> base64 bytes cut out before parsing
         self.limits = limits
         self.started = started
         self.defects = defects
@@ -328,13 +388,26 @@ class _Walker:
     def _payload_bytes(self, part: Message, raw: dict[str, str], what: str) -> bytes:
         # the raw payload: get_payload() would decode 8-bit text with the declared charset
         payload = getattr(part, "_payload", None)
+        cte = raw.get("content-transfer-encoding", "").strip().strip('"').lower()
+        if self.lifted and isinstance(payload, str) and payload.startswith(_LIFT_MARK):
+            view = self.lifted.get(payload.strip())
+            if view is not None:
+                try:
+                    return binascii.a2b_base64(view)
+                except binascii.Error:
+                    payload = bytes(view).decode("ascii")  # the tolerant path records why
+        if cte == "base64" and isinstance(payload, str) and payload.isascii():
+            # binascii reads an ASCII str directly: no encoded copy of a large part
+            try:
+                return binascii.a2b_base64(payload)
+            except binascii.Error:
+                pass  # broken base64: the tolerant path below records the defect
         if isinstance(payload, bytes):
             data = payload
         elif isinstance(payload, str):
             data = payload.encode("utf-8", errors="surrogateescape")
         else:
             return b""
-        cte = raw.get("content-transfer-encoding", "").strip().strip('"').lower()
         if (
             cte
             and cte not in ("7bit", "8bit", "binary", "base64", "quoted-printable")
@@ -488,6 +561,8 @@ class _Walker:
         self, part: Message, raw: dict[str, str], ctype: str, disposition: str, filename: str
     ) -> Attachment:
         data = self._payload_bytes(part, raw, "attachment")
+        if len(data) > _RELEASE_BYTES:
+            part.set_payload("")  # the encoded copy is not needed again: free it early
         name = _clean_filename(filename, self.defects)
         sniffed = sniff(data)
         content_id = raw.get("content-id")

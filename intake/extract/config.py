@@ -31,7 +31,7 @@ class ExtractionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # -- language ---------------------------------------------------------------------------
-    language_method: Literal["hybrid", "stopwords", "langid"] = "hybrid"
+    language_method: Literal["hybrid", "stopwords", "langid"] = "stopwords"
     default_language: Literal["nl", "fr", "en"] = "nl"
     stopwords: dict[str, list[str]] = Field(
         default_factory=lambda: {

@@ -16,17 +16,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from storage.db import make_engine
-from storage.models import LedgerEntry, Message
+from storage.models import LedgerEntry, Message, OutboxRow, Ticket
 from tests.support.dovecot import Account
 from tests.support.mail import make_mail, settings_dict, write_config
 
 REPO = Path(__file__).resolve().parents[2]
 # The child runs the real CLI; the basic processor is switched in so that this test is about
 # the intake guarantees only (the full processor has its own tests).
-CHILD = (
-    "import sys, postkamer.service as s; s.load_processor = lambda settings: s.BasicProcessor(); "
-    "from postkamer.cli import main; sys.exit(main(sys.argv[1:]))"
-)
+CHILD = "import sys; from postkamer.cli import main; sys.exit(main(sys.argv[1:]))"
 N = 1000
 
 
@@ -81,7 +78,13 @@ def test_sigkill_during_run_once_loses_and_duplicates_nothing(
     try:
         with Session(engine) as s:
             rows = s.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
-            messages = s.execute(select(func.count()).select_from(Message)).scalar_one()
+            messages = s.execute(
+                select(func.count()).select_from(Message).where(col(Message.direction) == "in")
+            ).scalar_one()
+            tickets = s.execute(select(func.count()).select_from(Ticket)).scalar_one()
+            replies = s.execute(
+                select(func.count(), func.count(func.distinct(col(OutboxRow.message_id))))
+            ).one()
             linked = s.execute(
                 select(func.count(func.distinct(col(Message.ledger_id))))
             ).scalar_one()
@@ -93,6 +96,8 @@ def test_sigkill_during_run_once_loses_and_duplicates_nothing(
     finally:
         engine.dispose()
     assert (rows, messages, linked) == (N, N, N), f"seed {seed}"
+    assert tickets == N, f"seed {seed}: one ticket per mail"
+    assert tuple(replies) == (N, N), f"seed {seed}: one acknowledgement per ticket, none twice"
     assert states == {"processed": N}
     assert imap_account.count("INBOX") == 0, f"seed {seed}: mails left unmoved"
     moved = imap_account.fetch_all("Processed")

@@ -47,6 +47,7 @@ def settings_dict(db_url: str, var: Path, **mailbox: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "database": {"url": db_url},
         "storage": {"blobs": str(var / "blobs")},
+        "outbound": {"folder": str(var / "outbox")},
     }
     if mailbox:
         box = {
