@@ -97,7 +97,7 @@ class ParsedMail:
         return [value for key, value in self.headers if key.lower() == lname]
 
 
-class Disposition(str, enum.Enum):
+class Disposition(enum.StrEnum):
     """What kind of mail this is (DOMAIN.md section 2)."""
 
     TICKET = "ticket"
