@@ -71,6 +71,9 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([qQbB])\?([^?]*)\?=")
 _WS_ONLY = re.compile(r"[ \t\r\n]*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _NOT_B64 = re.compile(rb"[^A-Za-z0-9+/]+")
+_B64_TEXT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
+_B64_TAIL = frozenset(b"= \t\r\n")
+_B64_STRAY = re.compile(r"[^A-Za-z0-9+/= \t\r\n]")
 
 
 @functools.lru_cache(maxsize=256)
@@ -228,9 +231,13 @@ def decode_transfer(payload: bytes, cte: str, defects: list[str], what: str) -> 
     """Undo a Content-Transfer-Encoding. Broken base64 is decoded as far as possible."""
     if cte == "base64":
         try:  # skips line breaks (and other stray characters) without a copy
-            return binascii.a2b_base64(payload)
+            data = binascii.a2b_base64(payload)
         except binascii.Error:
             pass
+        else:
+            if base64_damaged(payload):
+                defects.append(f"{what}: broken base64 (stray characters or padding skipped)")
+            return data
         clean = _NOT_B64.sub(b"", payload.rstrip().rstrip(b"="))
         extra = len(clean) % 4
         if extra == 1:
@@ -248,6 +255,23 @@ def decode_transfer(payload: bytes, cte: str, defects: list[str], what: str) -> 
     if cte in ("x-uuencode", "uuencode", "uue", "x-uue"):
         return _decode_uu(payload, defects, what)
     return payload
+
+
+def base64_damaged(payload: bytes | str) -> bool:
+    """Characters outside the alphabet, or `=` before the end: data a lenient base64 decoder
+    skipped silently. Scans in C without copying the payload."""
+    end = len(payload)
+    if isinstance(payload, bytes):
+        if payload.translate(None, _B64_TEXT):
+            return True
+        while end and payload[end - 1] in _B64_TAIL:
+            end -= 1
+        return payload.find(b"=", 0, end) != -1
+    if _B64_STRAY.search(payload):
+        return True
+    while end and payload[end - 1] in "= \t\r\n":
+        end -= 1
+    return payload.find("=", 0, end) != -1
 
 
 def _decode_uu(payload: bytes, defects: list[str], what: str) -> bytes:
