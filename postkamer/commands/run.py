@@ -12,15 +12,24 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from intake.sources.base import SourceUnavailable
+from outbound.transport import transport_from_settings
+from postkamer.clock import SystemClock
+from postkamer.jobs import JobRuntime
+from postkamer.scheduler import Scheduler
 from postkamer.service import (
+    Processor,
     deliver_outbox,
     load_processor,
     open_engine,
+    retry_quarantined,
     run_forever,
     run_once,
 )
 from postkamer.settings import Settings
+from storage.blobs import BlobStore
 
 
 def register(subparsers: Any) -> None:
@@ -67,5 +76,40 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
                 f"{delivery.deferred} deferred, {delivery.failed} failed"
             )
         return 0
-    run_forever(settings, processor, threading.Event())
+    engine = open_engine(settings)
+    scheduler = start_scheduler(settings, engine, processor)
+    try:
+        run_forever(settings, processor, threading.Event(), engine=engine)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+        engine.dispose()
     return 0
+
+
+def start_scheduler(settings: Settings, engine: Engine, processor: Processor) -> Scheduler | None:
+    """The scheduled work of `[scheduler]` (reminders, automatic close, terminations on their
+    effective date, SLA checks, digests, quarantine retries): one leader across processes."""
+    if not settings.scheduler.enabled:
+        return None
+    context = getattr(processor, "context", None)
+    if context is None:  # only the full processor has templates and reply settings
+        return None
+    blobs = BlobStore(settings.storage.blobs)
+
+    def reprocess(ledger_id: int) -> object:
+        return retry_quarantined(engine, blobs, processor, [ledger_id])
+
+    runtime = JobRuntime(
+        engine=engine,
+        clock=SystemClock(),
+        templates=context.templates,
+        replies=context.replies,
+        sla=settings.sla,
+        lifecycle=settings.lifecycle,
+        transport_factory=lambda: transport_from_settings(settings),
+        reprocess=reprocess,
+    )
+    scheduler = Scheduler(engine, runtime, settings.scheduler)
+    scheduler.start()
+    return scheduler
