@@ -236,6 +236,21 @@ def classify_disposition(
     return DispositionResult(Disposition.TICKET, ("no bounce, auto-reply or bulk signs",))
 
 
+def no_auto_reply_reason(mail: ParsedMail) -> str | None:
+    """Header signs that forbid an automatic reply even to a mail that stays a ticket
+    (RFC 3834, RELIABILITY 12): the sender's `X-Auto-Response-Suppress`, a loop marker
+    (`X-Loop`), an empty Return-Path. A person still sees the ticket; only the reply is withheld."""
+    suppress = (mail.header("X-Auto-Response-Suppress") or "").strip().lower()
+    if suppress and suppress != "none":
+        return f"header X-Auto-Response-Suppress: {suppress[:40]}"
+    loop = mail.header("X-Loop")
+    if loop is not None:
+        return f"header X-Loop: {loop.strip()[:60]}"
+    if (mail.header("Return-Path") or "x").replace(" ", "") == "<>":
+        return "empty Return-Path"
+    return None
+
+
 def bounce_failed_message_ids(mail: ParsedMail) -> list[str]:
     """Message-IDs of our mails this bounce reports as failed. `delayed` (and `delivered`,
     `relayed`, `expanded`) is not a failure, so a delay notice returns nothing."""

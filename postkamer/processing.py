@@ -20,7 +20,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from intake.disposition import bounce_failed_message_ids, classify_disposition
+from intake.disposition import (
+    bounce_failed_message_ids,
+    classify_disposition,
+    no_auto_reply_reason,
+)
 from intake.extract import extract, mail_text
 from intake.model import Disposition, DispositionResult, Extraction, ParsedMail
 from intake.parse import ParseError, ParseLimits, parse_mail
@@ -320,7 +324,7 @@ def process_mail(
             },
         )
     )
-    if disp is Disposition.TICKET:
+    if disp is Disposition.TICKET and not _reply_withheld(session, parsed, ticket, decision, now):
         queue_decision_reply(
             session,
             ctx.templates,
@@ -411,7 +415,11 @@ def _followup(
             },
         )
     )
-    if new_outcome is not None and new_outcome != previous_outcome:
+    if (
+        new_outcome is not None
+        and new_outcome != previous_outcome
+        and not _reply_withheld(session, parsed, ticket, decision, now)
+    ):
         queue_decision_reply(
             session,
             ctx.templates,
@@ -431,6 +439,25 @@ def _followup(
         ticket.ref,
         decision.reply_template if new_outcome != previous_outcome else None,
     )
+
+
+def _reply_withheld(
+    session: Session, parsed: ParsedMail, ticket: Ticket, decision: RoutingDecision, now: datetime
+) -> bool:
+    """True, with a `reply_suppressed` event, when the mail's headers forbid an automatic
+    reply (`X-Auto-Response-Suppress`, `X-Loop`, empty Return-Path)."""
+    reason = no_auto_reply_reason(parsed)
+    if reason is None or not decision.reply_template:
+        return False
+    session.add(
+        Event(
+            ticket_id=ticket.id,
+            kind="reply_suppressed",
+            at=now,
+            data={"reason": reason, "template": decision.reply_template},
+        )
+    )
+    return True
 
 
 def _display(registry: Registry) -> Callable[[str], str]:
