@@ -76,7 +76,8 @@ def _dsn(action: str, returned_id: str, recipient: str, status: str) -> bytes:
         + "\nMIME-Version: 1.0"
         + '\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"'
         + "\n\n--r\nContent-Type: text/plain\n\nYour message could not be delivered (yet).\n"
-        + "--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.klant.example.be\n\n"
+        + "--r\nContent-Type: message/delivery-status\n\n"
+        + "Reporting-MTA: dns; mx.klant.example.be\n\n"
         + f"Final-Recipient: rfc822; {recipient}\nAction: {action}\nStatus: {status}\n"
         + "--r\nContent-Type: text/rfc822-headers\n\n"
         + f"Message-ID: {returned_id}\nFrom: {SUPPORT}\nSubject: Re: Vraag\n"
