@@ -7,20 +7,32 @@ reads back what was stored: ledger rows, messages, tickets, attachments, outbox 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from outbound.sender import deliver_due
+from outbound.transport import SmtpTransport
 from postkamer.processing import ProcessedMail, ProcessingContext, Processor
 from postkamer.service import IngestSummary, ingest_paths
-from postkamer.settings import DatabaseSettings, OutboundSettings, Settings, StorageSettings
+from postkamer.settings import (
+    DatabaseSettings,
+    OutboundSettings,
+    Settings,
+    SmtpSettings,
+    StorageSettings,
+)
 from routing.registry import Registry
 from storage.contracts import import_contracts
 from storage.db import session_scope
@@ -154,3 +166,54 @@ def pipeline(
     with session_scope(engine) as session:
         import_contracts(session, sample_registry.values())
     yield Pipeline(hostile_settings, engine, tmp_path / "in")
+
+
+# --- a real SMTP server that keeps what it receives -----------------------------------------
+
+
+@dataclass
+class Received:
+    """One message as the SMTP server got it: envelope and the exact DATA bytes."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    def parsed(self) -> EmailMessage:
+        msg = message_from_bytes(self.data, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        return msg
+
+
+class _Keep:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.original_content or envelope.content
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(content)))
+        return "250 2.0.0 Message accepted"
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[SmtpSettings, list[Received]]]:
+    """An aiosmtpd server on a free loopback port: its settings and the messages it got."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    handler = _Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield (
+            SmtpSettings(host="127.0.0.1", port=port, tls="none", timeout_seconds=5),
+            (handler.received),
+        )
+    finally:
+        controller.stop()
+
+
+def deliver(engine: Engine, smtp: SmtpSettings) -> None:
+    """Send every queued reply to `smtp` (the clock just after the mails arrived)."""
+    summary = deliver_due(engine, SmtpTransport(smtp), lambda: NOW + timedelta(minutes=1))
+    assert summary.failed == 0 and summary.unknown == 0, summary
