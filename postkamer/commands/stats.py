@@ -34,10 +34,15 @@ def _grouped(session: Session, column: Any) -> dict[str, int]:
     return {str(key): int(n) for key, n in rows}
 
 
+def _count(session: Session, where: Any) -> int:
+    return int(session.execute(select(func.count()).select_from(Message).where(where)).scalar_one())
+
+
 def collect(session: Session) -> dict[str, Any]:
     states = ledger.count_by_state(session)
     return {
-        "messages": int(session.execute(select(func.count()).select_from(Message)).scalar_one()),
+        "messages": _count(session, Message.direction == "in"),
+        "replies": _count(session, Message.direction == "out"),
         "tickets": int(session.execute(select(func.count()).select_from(Ticket)).scalar_one()),
         "quarantined": states.get(ledger.QUARANTINED, 0),
         "ledger": states,
@@ -67,6 +72,7 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
         print(json.dumps(stats, sort_keys=True))
         return 0
     print(f"messages     {stats['messages']}")
+    print(f"replies      {stats['replies']}")
     print(f"tickets      {stats['tickets']}")
     for queue, n in sorted(stats["tickets_by_queue"].items()):
         print(f"  {queue:<12}{n}")

@@ -133,7 +133,8 @@ def test_cli_ingest_stats_quarantine(migrated_db_url: str, tmp_path: Path) -> No
     out = run_cli(config, "ingest", "--json", str(folder))
     assert json.loads(out.stdout) == {"read": 6, "stored": 0, "duplicates": 6, "quarantined": 0}
     stats = json.loads(run_cli(config, "stats", "--json").stdout)
-    assert (stats["messages"], stats["tickets"], stats["quarantined"]) == (5, 0, 1)
+    assert (stats["messages"], stats["tickets"], stats["quarantined"]) == (5, 5, 1)
+    assert stats["replies"] == 5  # one acknowledgement per ticket, queued
     listed = json.loads(run_cli(config, "quarantine", "list", "--json").stdout)
     assert [(e["ref"], e["retryable"]) for e in listed] == [(str(folder / "huge.eml"), False)]
     retry = run_cli(config, "quarantine", "retry", "--all", "--json")
