@@ -32,7 +32,7 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
 def test_wrong_type_is_named(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text("[limits]\nmax_message_bytes = 'lots'\n")
-    with pytest.raises(SettingsError, match="limits.max_message_bytes"):
+    with pytest.raises(SettingsError, match=r"limits\.max_message_bytes"):
         load_settings(path)
 
 
