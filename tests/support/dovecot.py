@@ -100,8 +100,15 @@ class Account:
         client.login(self.user, self.password)
         return client
 
-    def deliver(self, messages: Iterable[bytes], folder: str = "INBOX") -> int:
-        """Write mails into the maildir the way an MDA does (tmp/ then rename into new/)."""
+    def deliver(
+        self,
+        messages: Iterable[bytes],
+        folder: str = "INBOX",
+        arrived: Iterable[float] | None = None,
+    ) -> int:
+        """Write mails into the maildir the way an MDA does (tmp/ then rename into new/).
+        `arrived` (epoch seconds per mail) sets the file time Dovecot reports as INTERNALDATE."""
+        times = iter(arrived) if arrived is not None else None
         base = self.maildir(folder)
         _make_maildir(base)
         count = 0
@@ -111,6 +118,9 @@ class Account:
             tmp = base / "tmp" / name
             tmp.write_bytes(data)
             chown(tmp, "mail")
+            if times is not None:
+                when = next(times)
+                os.utime(tmp, (when, when))
             os.rename(tmp, base / "new" / name)
             count += 1
         return count
