@@ -29,6 +29,7 @@ from urllib.parse import unquote_to_bytes
 from intake.addresses import parse_addresses
 from intake.attachments import extract_text, sniff
 from intake.decode import (
+    base64_damaged,
     decode_bytes,
     decode_transfer,
     decode_words,
@@ -399,9 +400,15 @@ class _Walker:
         if cte == "base64" and isinstance(payload, str) and payload.isascii():
             # binascii reads an ASCII str directly: no encoded copy of a large part
             try:
-                return binascii.a2b_base64(payload)
+                decoded = binascii.a2b_base64(payload)
             except binascii.Error:
                 pass  # broken base64: the tolerant path below records the defect
+            else:
+                if base64_damaged(payload):  # binascii skipped something silently
+                    self.defects.append(
+                        f"{what}: broken base64 (stray characters or padding skipped)"
+                    )
+                return decoded
         if isinstance(payload, bytes):
             data = payload
         elif isinstance(payload, str):
