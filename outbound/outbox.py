@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from outbound.compose import envelope_recipients
 from storage.db import is_postgresql
@@ -34,6 +34,16 @@ from storage.models import Event, Message, OutboxRow
 
 MAX_UNCERTAIN = 2  # a second unknown outcome is final: one retry at most
 _T = OutboxRow.__table__  # type: ignore[attr-defined]
+_claim_owner: str | None = None  # this process's worker id (postkamer.coordination), if any
+
+
+def set_claim_owner(owner: str | None) -> None:
+    """Write `owner` into the claim token of every row this process claims from now on, so
+    that other processes can recover its rows as soon as it is gone (`recover_orphaned`)."""
+    global _claim_owner
+    if owner is not None and ":" in owner:
+        raise ValueError("a claim owner cannot contain ':'")
+    _claim_owner = owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,8 @@ def claim_due(engine: Engine, now: datetime, limit: int = 50) -> list[OutboxRow]
     per-ticket order even with several workers.
     """
     token = uuid.uuid4().hex
+    if _claim_owner is not None:
+        token = f"{_claim_owner}:{token}"
     with Session(engine, expire_on_commit=False) as session:
         if is_postgresql(engine):
             ids = list(
@@ -302,6 +314,42 @@ def recover_stale(
             mark_unknown(session, row.id, now, "worker stopped while sending", retry, rng)
         session.commit()
         return len(stale)
+
+
+def recover_orphaned(
+    engine: Engine,
+    now: datetime,
+    alive: Callable[[str], bool],
+    retry: RetryPolicy,
+    rng: random.Random,
+) -> int:
+    """Rows left in `sending` by a worker that `alive(owner)` says is gone: unknown outcome
+    (retried once, same Message-ID), without waiting for the lease. Returns how many."""
+    with Session(engine, expire_on_commit=False) as session:
+        rows = (
+            session.execute(
+                select(OutboxRow).where(
+                    OutboxRow.state == "sending",  # type: ignore[arg-type]
+                    col(OutboxRow.claim_token).contains(":"),
+                )
+            )
+            .scalars()
+            .all()
+        )
+        verdict: dict[str, bool] = {}
+        recovered = 0
+        for row in rows:
+            owner = str(row.claim_token).split(":", 1)[0]
+            if owner not in verdict:
+                verdict[owner] = alive(owner)
+            if verdict[owner]:
+                continue
+            assert row.id is not None
+            mark_unknown(session, row.id, now, f"worker {owner} stopped while sending", retry, rng)
+            row.next_attempt_at = now  # nothing is wrong with the server: retry (once) now
+            recovered += 1
+        session.commit()
+        return recovered
 
 
 def states(session: Session, ids: Sequence[int]) -> dict[int, str]:

@@ -7,11 +7,15 @@ on) -> checkpoint -> COMMIT -> only then the source flags or moves the mails on 
 A crash anywhere before the commit leaves the mails on the server to be fetched again; a
 crash after it leaves duplicates that the ledger recognises. Processed mails continue in
 `postkamer.processing` (tickets, replies in the outbox) and `outbound.sender`.
+
+Several `run` processes on one PostgreSQL: each mailbox is drained only by the holder of its
+poller lock (`postkamer.coordination`); the others stand by and take over when it dies.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import signal
 import threading
 import time
@@ -27,19 +31,21 @@ from typing import Protocol
 
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
 from sqlmodel import Session, col
 
 from intake.model import RawMail
 from intake.sources.base import Batch, Checkpoint, MailSource, SourceUnavailable
 from intake.sources.files import FileSource, header_block
 from intake.sources.imap import ImapSource
-from outbound.outbox import RetryPolicy
-from outbound.sender import DeliverySummary, deliver_due
+from outbound.outbox import RetryPolicy, recover_orphaned, set_claim_owner
+from outbound.sender import DeliverySummary, deliver_due, utc_clock
 from outbound.transport import transport_from_settings
+from postkamer.coordination import MailboxLock, WorkerPresence, owner_alive
 from postkamer.settings import MailboxSettings, Settings
 from storage import ledger
 from storage.blobs import BlobStore
-from storage.db import make_engine, session_scope
+from storage.db import is_postgresql, make_engine, session_scope
 from storage.ledger import NewMail, StoredMail
 from storage.migrate import upgrade
 from storage.models import LedgerEntry, Message, utcnow
@@ -165,6 +171,13 @@ def _new_mail(mail: RawMail, sha256: str, size: int, reason: str | None = None) 
     )
 
 
+def _database_lost(exc: BaseException) -> bool:
+    """The database connection broke (server restarted, network): retry, never quarantine."""
+    if isinstance(exc, OperationalError | PendingRollbackError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def _run_processor(session: Session, processor: Processor, mails: list[StoredMail]) -> None:
     """The whole batch in one savepoint; if that raises, mail by mail, each in its own
     savepoint, and a mail that raises goes to quarantine with the error."""
@@ -174,13 +187,17 @@ def _run_processor(session: Session, processor: Processor, mails: list[StoredMai
         with session.begin_nested():
             processor(session, mails)
         return
-    except Exception:
+    except Exception as exc:
+        if _database_lost(exc):  # not the mails' fault: the whole batch is retried later
+            raise
         log.info("batch of %d raised during processing: retrying mail by mail", len(mails))
     for mail in mails:
         try:
             with session.begin_nested():
                 processor(session, [mail])
         except Exception as exc:
+            if _database_lost(exc):
+                raise
             log.warning("ledger %s (%s) quarantined: %s", mail.ledger_id, mail.source_ref, exc)
             ledger.quarantine(
                 session, mail.ledger_id, f"processing failed: {type(exc).__name__}: {exc}"
@@ -251,9 +268,13 @@ def drain(
     stop: threading.Event | None = None,
     progress: Callable[[IngestSummary], None] | None = None,
     checkpointed: bool = True,
+    total: IngestSummary | None = None,
 ) -> IngestSummary:
-    """Process batches from `source` until it has nothing more (or `stop` is set)."""
-    total = IngestSummary()
+    """Process batches from `source` until it has nothing more (or `stop` is set).
+
+    Committed batches are added to `total` (a fresh summary when None) as they go, so a caller
+    that retries after a broken connection keeps the count of what was done before it."""
+    total = total if total is not None else IngestSummary()
     checkpoint: Checkpoint | None = None
     if checkpointed:
         with session_scope(engine) as session:
@@ -316,11 +337,13 @@ def make_source(settings: Settings, mailbox: MailboxSettings) -> ImapSource:
 def _with_retries(
     action: Callable[[], IngestSummary], name: str, stop: threading.Event | None, attempts: int
 ) -> IngestSummary:
+    """Run `action`; a lost mail server or database connection (PostgreSQL restarted,
+    SQLite still locked after its busy timeout) is retried with backoff, `attempts` in all."""
     delay = 1.0
     for attempt in range(1, attempts + 1):
         try:
             return action()
-        except SourceUnavailable as exc:
+        except (SourceUnavailable, OperationalError) as exc:
             if attempt == attempts or (stop and stop.is_set()):
                 raise
             log.warning("mailbox %s: %s; retrying in %.0f s", name, exc, delay)
@@ -346,17 +369,17 @@ def run_once(
     try:
         for mailbox in settings.mailboxes:
             source = make_source(settings, mailbox)
+            done = IngestSummary()  # what committed before a retry counts too
             try:
-                total.add(
-                    _with_retries(
-                        lambda s=source: drain(engine, blobs, s, processor),  # type: ignore[misc]
-                        mailbox.name,
-                        None,
-                        attempts,
-                    )
+                _with_retries(
+                    lambda s=source, d=done: drain(engine, blobs, s, processor, total=d),  # type: ignore[misc]
+                    mailbox.name,
+                    None,
+                    attempts,
                 )
             finally:
                 source.close()
+                total.add(done)
     finally:
         if own:
             engine.dispose()
@@ -375,10 +398,21 @@ def deliver_outbox(settings: Settings, engine: Engine) -> DeliverySummary:
 def _outbox_loop(
     settings: Settings, engine: Engine, stop: threading.Event, interval: float = 2.0
 ) -> None:
-    """Deliver due replies every `interval` seconds until stopped."""
+    """Deliver due replies every `interval` seconds until stopped. On PostgreSQL, rows that
+    another (dead) process had claimed are recovered first (`coordination.owner_alive`)."""
     delay = interval
+    rng = random.Random()
+    retry = RetryPolicy.from_hours(settings.outbound.retry_horizon_hours)
     while not stop.wait(delay):
         try:
+            if is_postgresql(engine):
+                recovered = recover_orphaned(
+                    engine, utc_clock(), lambda owner: owner_alive(engine, owner), retry, rng
+                )
+                if recovered:
+                    log.warning(
+                        "outbox: %d reply(s) of a stopped worker: outcome unknown", recovered
+                    )
             summary = deliver_outbox(settings, engine)
             if summary.attempted:
                 log.info("outbox: %s", summary)
@@ -395,12 +429,25 @@ def _mailbox_loop(
     processor: Processor,
     stop: threading.Event,
     source_factory: Callable[[Settings, MailboxSettings], MailSource],
+    lock_retry_seconds: float = 5.0,
 ) -> None:
+    """Drain one mailbox whenever new mail may be there, while this process holds its poller
+    lock (`postkamer.coordination`); otherwise retry the lock every `lock_retry_seconds`."""
     blobs = BlobStore(settings.storage.blobs)
     source = source_factory(settings, mailbox)
+    lock = MailboxLock(engine, mailbox.name, retry_seconds=lock_retry_seconds)
     delay = 1.0
+    waiting = False
     try:
         while not stop.is_set():
+            if not lock.ensure():  # another process polls this mailbox: wait to take over
+                if not waiting:
+                    log.info("mailbox %s: polled by another process; standing by", mailbox.name)
+                    waiting = True
+                    source.close()
+                stop.wait(lock.retry_seconds)
+                continue
+            waiting = False
             try:
                 summary = drain(engine, blobs, source, processor, stop)
                 if summary.read:
@@ -417,6 +464,7 @@ def _mailbox_loop(
                 delay = min(delay * 2, 300.0)
     finally:
         source.close()
+        lock.release()
 
 
 def run_forever(
@@ -430,6 +478,9 @@ def run_forever(
     set it when called from the main thread. The batch in progress is finished first."""
     own = engine is None
     engine = engine or open_engine(settings)
+    presence = WorkerPresence(engine)  # our outbox claims name us; others see when we are gone
+    if presence.ensure():
+        set_claim_owner(presence.owner if is_postgresql(engine) else None)
     if threading.current_thread() is threading.main_thread():
 
         def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -464,6 +515,8 @@ def run_forever(
         stop_event.set()
         for thread in threads:
             thread.join()
+        set_claim_owner(None)
+        presence.release()
         if own:
             engine.dispose()
 

@@ -70,9 +70,9 @@ class BlobStore:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
                 fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+                pending[digest] = (Path(name), target)  # before writing: removed if that fails
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
-                pending[digest] = (Path(name), target)
             if pending:
                 with ThreadPoolExecutor(max_workers=_SYNC_WORKERS) as pool:
                     list(pool.map(_fsync_file, [tmp for tmp, _ in pending.values()]))

@@ -277,7 +277,9 @@ class ImapSource:
         mails = []
         for uid in uids:
             item = data.get(uid)
-            if item is None or b"BODY[]" not in item:  # expunged since the SIZE fetch
+            # expunged since the SEARCH: absent, or (Dovecot) `BODY[] NIL` with an OK
+            # [EXPUNGEISSUED]; skipped, the rest of the batch goes on
+            if item is None or item.get(b"BODY[]") is None:
                 continue
             when = item.get(b"INTERNALDATE")
             mails.append(
@@ -309,6 +311,8 @@ class ImapSource:
             when = data.get(b"INTERNALDATE", when)
             piece = next((v for k, v in data.items() if bytes(k).startswith(b"BODY[]")), None)
             if not piece:
+                if not pieces:
+                    return None  # expunged meanwhile (`BODY[] NIL`)
                 break
             pieces.append(bytes(piece))
             offset += len(piece)
@@ -336,6 +340,8 @@ class ImapSource:
             if item is None:
                 continue
             head = next((v for k, v in item.items() if bytes(k).startswith(b"BODY[HEADER]")), b"")
+            if head is None:  # expunged meanwhile (`BODY[HEADER] NIL`)
+                continue
             when = item.get(b"INTERNALDATE")
             mail = RawMail(
                 data=bytes(head or b""),
@@ -365,6 +371,8 @@ class ImapSource:
         criteria: list[str] = ["UID", f"1:{last_uid}"]
         if not self.settings.processed_folder:
             criteria.append("UNSEEN")
+        else:  # without MOVE/UIDPLUS, copied mails stay behind flagged \Deleted: done already
+            criteria.append("UNDELETED")
         left = sorted(int(u) for u in client.search(criteria) if int(u) <= last_uid)
         if left:
             log.info(
