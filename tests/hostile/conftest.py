@@ -217,3 +217,7 @@ def deliver(engine: Engine, smtp: SmtpSettings) -> None:
     """Send every queued reply to `smtp` (the clock just after the mails arrived)."""
     summary = deliver_due(engine, SmtpTransport(smtp), lambda: NOW + timedelta(minutes=1))
     assert summary.failed == 0 and summary.unknown == 0, summary
+
+
+#: for tests about time, memory or pure input handling, where the database makes no difference
+SQLITE_ONLY = pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)

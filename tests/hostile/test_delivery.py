@@ -91,14 +91,15 @@ def test_template_syntax_from_customers_arrives_literally(
     deliver(engine, smtp)
     (got,) = received
     msg = got.parsed()
-    subject = str(msg["Subject"])
+    ref = stored.ticket.ref  # random: it may contain "42" or "49" itself
+    subject = str(msg["Subject"]).replace(ref, "")
     assert "{{ 6*7 }}" in subject and "42" not in subject
     plain_body = msg.get_body(("plain",))
     html_body = msg.get_body(("html",))
     assert plain_body is not None and html_body is not None
-    text = plain_body.get_content()
+    text = plain_body.get_content().replace(ref, "")
     assert "{{7*7}}" in text, "the customer's name must be shown literally"
     assert "49" not in text and "XXX" not in text
-    html = html_body.get_content()
+    html = html_body.get_content().replace(ref, "")
     assert "{{7*7}}" in html and "49" not in html and "XXX" not in html
     assert str(msg["To"].addresses[0].display_name).startswith("{{7*7}}")

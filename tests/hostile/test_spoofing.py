@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Message, Participant
 from storage.tickets import REF_ALPHABET
-from tests.hostile.conftest import Pipeline, reply_of
+from tests.hostile.conftest import SQLITE_ONLY, Pipeline, reply_of
 from tests.hostile.mails import plain
 
 CONTACT = "Jan Deprez <jan.deprez@zevenlinden.example.be>"  # contact of HW-2207-4418
@@ -90,6 +90,7 @@ def test_stranger_with_tag_or_forged_in_reply_to_gets_a_new_unverified_ticket(
 _REF = re.compile(rf"^PK-[{REF_ALPHABET}]{{6}}$")
 
 
+@SQLITE_ONLY
 def test_ticket_references_are_random_not_a_sequence(pipeline: Pipeline) -> None:
     count = 60
     pipeline.ingest(

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from postkamer.processing import ProcessingContext
 from postkamer.settings import LimitSettings
 from storage.models import AttachmentRow
-from tests.hostile.conftest import Pipeline, reply_of
+from tests.hostile.conftest import SQLITE_ONLY, Pipeline, reply_of
 from tests.hostile.mails import (
     attachment_part,
     crlf,
@@ -34,6 +34,7 @@ from tests.hostile.mails import (
 # --- 1. structure bombs ------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 def test_structure_bombs_are_quarantined_quickly_and_the_batch_goes_on(
     pipeline: Pipeline,
 ) -> None:
@@ -68,6 +69,7 @@ def test_structure_bombs_are_quarantined_quickly_and_the_batch_goes_on(
     assert fine.ticket is not None and len(fine.replies) == 1
 
 
+@SQLITE_ONLY
 def test_large_but_legal_address_headers_are_read_or_skipped_quickly(pipeline: Pipeline) -> None:
     """2,000 addresses in Cc are read; 10,000 (over 64 KB) are skipped with a defect; both
     mails become tickets, quickly."""
@@ -206,6 +208,7 @@ def _near_matches(size: int) -> str:
     return (chunk * (size // len(chunk) + 1))[:size]
 
 
+@SQLITE_ONLY
 def test_a_megabyte_of_contract_number_near_matches_is_processed_in_linear_time(
     pipeline: Pipeline,
 ) -> None:
@@ -327,6 +330,7 @@ def test_hostile_attachment_names_are_metadata_only(pipeline: Pipeline, tmp_path
 # --- 10. size and time limits on parts ---------------------------------------------------------
 
 
+@SQLITE_ONLY
 def test_oversized_parts_zip_bombs_and_slow_pdfs_become_notices(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -376,6 +380,7 @@ def test_oversized_parts_zip_bombs_and_slow_pdfs_become_notices(
     assert "HW22074418" in stored.ticket.contract_numbers
 
 
+@SQLITE_ONLY
 def test_a_mail_over_the_size_limit_is_quarantined_and_the_rest_processed(
     pipeline: Pipeline,
 ) -> None:

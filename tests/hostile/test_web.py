@@ -18,7 +18,7 @@ from postkamer.web import WebConfig, create_app
 from storage import users
 from storage.db import session_scope
 from storage.models import AttachmentRow, LedgerEntry
-from tests.hostile.conftest import Pipeline
+from tests.hostile.conftest import SQLITE_ONLY, Pipeline
 from tests.hostile.mails import attachment_part, plain, text_part, with_parts
 
 PASSWORD = "correct horse battery staple"
@@ -69,6 +69,7 @@ HOSTILE_HTML = """<html><body>
 </body></html>"""
 
 
+@SQLITE_ONLY
 def test_hostile_html_bodies_are_sanitized_and_the_page_forbids_remote_loads(
     pipeline: Pipeline, app: TestClient
 ) -> None:
@@ -161,6 +162,7 @@ def test_hostile_attachment_names_are_escaped_and_downloads_are_inert(
     assert svg_row.sniffed_type == "image/svg+xml"
 
 
+@SQLITE_ONLY
 def test_oversized_part_shows_a_notice_and_the_rest_of_the_mail(
     pipeline: Pipeline, app: TestClient
 ) -> None:
