@@ -29,6 +29,7 @@ from intake.extract import extract, mail_text
 from intake.model import Disposition, DispositionResult, Extraction, ParsedMail
 from intake.parse import ParseError, ParseLimits, parse_mail
 from intake.threading import ThreadMatch, match_thread
+from outbound.compose import ComposeError
 from outbound.replies import ReplyConfig, queue_decision_reply
 from outbound.templates import PolicyParams, TemplateSet
 from postkamer.settings import Settings
@@ -325,16 +326,7 @@ def process_mail(
         )
     )
     if disp is Disposition.TICKET and not _reply_withheld(session, parsed, ticket, decision, now):
-        queue_decision_reply(
-            session,
-            ctx.templates,
-            ctx.replies,
-            ticket=ticket,
-            inbound=message,
-            decision=decision,
-            now=now,
-            display_number=_display(registry),
-        )
+        _queue_reply(session, ctx, ticket, message, decision, now, registry)
     return ProcessedMail(
         mail.ledger_id,
         mail.source_ref,
@@ -420,6 +412,30 @@ def _followup(
         and new_outcome != previous_outcome
         and not _reply_withheld(session, parsed, ticket, decision, now)
     ):
+        _queue_reply(session, ctx, ticket, message, decision, now, registry)
+    return ProcessedMail(
+        mail.ledger_id,
+        mail.source_ref,
+        "followup",
+        ticket.queue,
+        new_outcome,
+        ticket.ref,
+        decision.reply_template if new_outcome != previous_outcome else None,
+    )
+
+
+def _queue_reply(
+    session: Session,
+    ctx: ProcessingContext,
+    ticket: Ticket,
+    message: Message,
+    decision: RoutingDecision,
+    now: datetime,
+    registry: Registry,
+) -> None:
+    """The decision's automatic reply; an address we cannot write to (e.g. a non-ASCII local
+    part) withholds the reply with a `reply_suppressed` event instead of losing the ticket."""
+    try:
         queue_decision_reply(
             session,
             ctx.templates,
@@ -430,15 +446,15 @@ def _followup(
             now=now,
             display_number=_display(registry),
         )
-    return ProcessedMail(
-        mail.ledger_id,
-        mail.source_ref,
-        "followup",
-        ticket.queue,
-        new_outcome,
-        ticket.ref,
-        decision.reply_template if new_outcome != previous_outcome else None,
-    )
+    except ComposeError as exc:
+        session.add(
+            Event(
+                ticket_id=ticket.id,
+                kind="reply_suppressed",
+                at=now,
+                data={"reason": f"unusable address: {exc}", "template": decision.reply_template},
+            )
+        )
 
 
 def _reply_withheld(

@@ -41,13 +41,13 @@ from tests.hostile.mails import NOW
 
 settings.register_profile(
     "hostile-ci",
-    max_examples=120,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
     "fuzz",
-    max_examples=5000,
+    max_examples=10000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -272,6 +272,25 @@ def test_ambiguous_from_is_never_credited_to_a_registered_contact(pipeline: Pipe
         assert body is not None and "4418" not in body.get_content()
 
 
+def test_a_sender_we_cannot_write_to_still_gets_a_ticket(pipeline: Pipeline) -> None:
+    """Found by the fuzzer: a From whose local part is not ASCII (`íartin@...`), or a quoted
+    one, is a valid sender for intake but not an address our replies can carry. The ticket
+    must not be lost to the reply: it is stored, the reply withheld with a reason."""
+    pipeline.ingest(
+        {
+            "idn.eml": plain(sender="=?utf-8?q?=C3=ADartin?= <íartin@example.de>"),
+            "quoted.eml": plain(sender='"jan peeters"@klant.example.be'),
+        }
+    )
+    for name in ("idn.eml", "quoted.eml"):
+        stored = pipeline.stored(name)
+        assert stored.ledger.state == "processed", stored.ledger.reason
+        assert stored.ticket is not None and stored.ticket.requester_email
+        assert stored.replies == []
+        reasons = [e.data["reason"] for e in stored.events if e.kind == "reply_suppressed"]
+        assert reasons and "unusable address" in reasons[0], name
+
+
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
