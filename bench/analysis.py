@@ -86,11 +86,19 @@ def explain(ctx: Context, sections: list[Section]) -> list[str]:
             "whole run)."
         )
     if "big_rss" in f and f["big_rss"] >= 200:
+        fetch = f.get("big_fetch_peak_mb", float("nan"))
+        parse = f.get("big_parse_peak_mb", float("nan"))
+        base = f.get("big_rss_default", float("nan"))
         out.append(
-            f"- **Peak RSS for the 25 MB attachment is {f['big_rss']:.0f} MB, not under 200 MB.** "
-            "The raw mail (~34 MB base64) is held as bytes by the source, the blob store write, "
-            "the parser's decoded part and the attachment blob at the same time; streaming the "
-            "part to the blob store and extracting text from the stored file would keep one copy."
+            f"- **Peak RSS for the 25 MB attachment is {f['big_rss']:.0f} MB, not under 200 MB** "
+            f"(the same process quarantining it as oversize peaks at {base:.0f} MB). The mail is "
+            f"34 MB base64. Fetching it whole with imapclient (`intake.sources.imap`, one "
+            f"`BODY.PEEK[]`) peaks at {fetch:.0f} MB of Python allocations: imaplib's literal "
+            "plus imapclient's parsed copies; `parse_mail` peaks at "
+            f"{parse:.0f} MB over its input (the decoded 25 MB part and the PDF text "
+            "extraction). What would fix it: fetch mails over a few MB in ranges "
+            "(`BODY.PEEK[]<offset.length>`) straight into the blob store, and parse from the "
+            "stored file, so no more than one copy of the mail is in memory at a time."
         )
     if "replay_s" in f and f["replay_s"] >= 30:
         rate = f.get("replay_rate", 0.0)

@@ -24,7 +24,7 @@ from sqlmodel import col
 from bench.measure import Context, Section, SqlCounter
 from bench.servers import SmtpSink
 
-MESSAGES = 1000
+MESSAGES = 500
 SENDER = "support@contracts.example.com"
 
 

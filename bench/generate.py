@@ -739,6 +739,30 @@ def summarize(mails: list[Mail], seed: int) -> Manifest:
     )
 
 
+def fingerprint(count: int, seed: int) -> str:
+    """What a written corpus depends on: size, seed and the generator's own source."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{count}:{seed}".encode())
+    for name in ("generate.py", "phrases.py", "docs.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_corpus(out: Path, count: int, seed: int = 8) -> bool:
+    """Write the corpus unless `out` already holds exactly this one; True if written."""
+    try:
+        data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        if data.get("fingerprint") == fingerprint(count, seed) and len(
+            list((out / "mails").glob("*.eml"))
+        ) == count:
+            return False
+    except (OSError, ValueError):
+        pass
+    write_corpus(out, count, seed)
+    return True
+
+
 def write_corpus(out: Path, count: int, seed: int = 8) -> Manifest:
     """Write `count` mails, the registry and a manifest under `out` (replacing a previous set)."""
     corpus = Corpus(seed)
@@ -757,7 +781,12 @@ def write_corpus(out: Path, count: int, seed: int = 8) -> Manifest:
         for m in mails
     ]
     (out / "manifest.json").write_text(
-        json.dumps({"summary": manifest.to_json(), "files": files}, indent=1), encoding="utf-8"
+        json.dumps(
+            {"fingerprint": fingerprint(count, seed), "summary": manifest.to_json(),
+             "files": files},
+            indent=1,
+        ),
+        encoding="utf-8",
     )
     return manifest
 

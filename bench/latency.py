@@ -11,7 +11,6 @@ the batch's commit: APPEND to ticket committed, to within the polling interval. 
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import sqlite3
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from bench.generate import Corpus
 from bench.intake import PASSWORD_ENV, postkamer, settings_file
-from bench.measure import Context, Section, command_line, percentile
+from bench.measure import Context, Section, command_line, peak_rss_mb, percentile
 
 RATE = 20.0  # mails a second
 SECONDS = 60.0
@@ -40,6 +39,8 @@ class Watcher:
     created: dict[str, float] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     last_id: int = 0
+    pid: int = 0  # the service, whose peak RSS is sampled too
+    rss: list[float] = field(default_factory=list)
 
     def run(self) -> None:
         conn: sqlite3.Connection | None = None
@@ -57,6 +58,10 @@ class Watcher:
                 if conn is not None:
                     conn.close()
                     conn = None
+            if self.pid:
+                peak = peak_rss_mb(self.pid)
+                if peak is not None:
+                    self.rss.append(peak)
             now = time.time()
             for ident, msgid, created in rows:
                 self.last_id = max(self.last_id, int(ident))
@@ -99,6 +104,7 @@ def measure_idle(ctx: Context) -> Section:
         cwd=str(Path(__file__).resolve().parents[1]),
     )
     appended: dict[str, float] = {}
+    watcher.pid = proc.pid
     try:
         thread.start()
         client = account.client(timeout=30)
@@ -130,12 +136,11 @@ def measure_idle(ctx: Context) -> Section:
         watcher.stop.set()
         thread.join(timeout=5)
         proc.send_signal(signal.SIGTERM)
-        usage: resource.struct_rusage | None = None
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-        except ChildProcessError:
-            pass
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         out.close()
         err.close()
     latencies = [watcher.seen[m] - t for m, t in appended.items() if m in watcher.seen]
@@ -146,7 +151,7 @@ def measure_idle(ctx: Context) -> Section:
     p50, p90, p99 = (percentile(latencies, q) for q in (50, 90, 99))
     ctx.figures["idle_p50"] = p50
     ctx.figures["idle_p99"] = p99
-    rss = usage.ru_maxrss / 1024 if usage is not None else float("nan")
+    rss = max(watcher.rss, default=float("nan"))
     section.table(
         ["", "value"],
         [

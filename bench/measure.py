@@ -37,6 +37,8 @@ class Section:
         self.lines.extend(lines)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
         self.lines.append("| " + " | ".join(header) + " |")
         self.lines.append("|" + "|".join("---" for _ in header) + "|")
         for row in rows:
@@ -92,11 +94,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM of a running process: the peak resident set of its own address space. (The
+    rusage of `wait4` is no good here: Linux carries the forking parent's high-water mark into
+    the child's `ru_maxrss` across exec, so a big benchmark process inflates every child.)"""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ChildRun:
     returncode: int
     seconds: float
-    max_rss_mb: float  # peak resident set of the child (ru_maxrss)
+    max_rss_mb: float  # peak resident set of the child (VmHWM, sampled every 20 ms)
     stdout: str
     stderr: str
     started: float  # time.time() just before the child started
@@ -127,20 +143,22 @@ def run_child(
             list(argv), cwd=cwd, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
         )
         deadline = time.monotonic() + timeout
+        peak = 0.0
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+            pid, status = os.waitpid(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
                 proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
+                pid, status = os.waitpid(proc.pid, 0)
                 break
             time.sleep(0.02)
         proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - t0
     stdout = out_path.read_text(errors="replace")
     stderr = err_path.read_text(errors="replace")
-    return ChildRun(proc.returncode, seconds, usage.ru_maxrss / 1024, stdout, stderr, started)
+    return ChildRun(proc.returncode, seconds, peak, stdout, stderr, started)
 
 
 def command_line(argv: Sequence[str]) -> str:

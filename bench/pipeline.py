@@ -31,8 +31,9 @@ from typing import Any, TypeVar
 from bench.measure import REPO, Context, Section, SqlCounter
 
 T = TypeVar("T")
-PROFILE_SLICE = 500
-CHECK_SLICE = 500
+PROFILE_SLICE = 400
+CHECK_SLICE = 300
+INGEST_SLICE = 300
 OWN_DOMAIN = "contracts.example.com"
 DEFAULT_RECEIVED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # for a mail without a Date
 TEXT = "text views (quoting, signature)"
@@ -225,7 +226,7 @@ def measure_intake_profile(ctx: Context) -> Section:
     section = Section(
         "intakeprofile", "Where intake spends its time: in-process ingest with SQL counted"
     )
-    n = min(1000, ctx.count)
+    n = min(INGEST_SLICE, ctx.count)
     var = ctx.scratch("intake-profile")
     settings = Settings(
         database={"url": f"sqlite:///{var / 'postkamer.db'}"},

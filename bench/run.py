@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import analysis, report
-from bench.generate import write_corpus
+from bench.generate import ensure_corpus
 from bench.measure import REPO, Context, Section, command_line
 
 Measurement = Callable[[Context], Section]
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus_dir = REPO / "bench" / "out" / "corpus"
     print(f"generating {args.count} mails (seed {args.seed}) ...", flush=True)
-    write_corpus(corpus_dir, args.count, args.seed)
+    if not ensure_corpus(corpus_dir, args.count, args.seed):
+        print("  same corpus already in bench/out/corpus: reused", flush=True)
     work = Path(tempfile.mkdtemp(prefix="pk-bench-", dir="/tmp"))
     work.chmod(0o755)
     ctx = Context(
