@@ -1,4 +1,5 @@
-"""Compose a reply: a threaded, loop-safe `EmailMessage` from a rendered template.
+"""Compose a reply: threaded, loop-safe bytes (and an `EmailMessage` view) from a rendered
+template.
 
 Everything that came from a customer (their subject, their display name, their Message-IDs) is
 cleaned before it becomes a header: RFC 2047 encoded words are decoded first, then every
@@ -15,12 +16,15 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
+from functools import lru_cache
 
+from outbound.mimewrite import Value, addr_spec, address_list, alternative, unstructured
 from outbound.templates import RenderedReply
 
 MAX_SUBJECT = 200  # characters of the customer's subject kept before the ticket tag
@@ -153,35 +157,120 @@ def compose_reply(
 
     `domain` is ours: it names the Message-ID and the loop header. `automatic` replies carry
     `Auto-Submitted: auto-replied` and `X-Auto-Response-Suppress: All` (RFC 3834); replies a
-    person wrote do not.
+    person wrote do not. The message is `compose_raw_reply`'s bytes, parsed.
     """
+    return compose_raw_reply(
+        rendered,
+        from_addr=from_addr,
+        to=to,
+        ticket_ref=ticket_ref,
+        domain=domain,
+        now=now,
+        original_subject=original_subject,
+        in_reply_to=in_reply_to,
+        references=references,
+        cc=cc,
+        reply_to=reply_to,
+        automatic=automatic,
+        message_id=message_id,
+    ).message()
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedReply:
+    """A reply as the bytes that will be sent, with the header values the outbox and the
+    ticket history need (so nobody parses the bytes again)."""
+
+    raw: bytes
+    message_id: str
+    recipients: tuple[str, ...]  # To and Cc, lower case, in order, without repeats
+    subject: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    language: str
+    text: str  # the text/plain part as a reader's client decodes it
+
+    def message(self) -> EmailMessage:
+        parsed = message_from_bytes(self.raw, policy=SMTP)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+def compose_raw_reply(
+    rendered: RenderedReply,
+    *,
+    from_addr: str,
+    to: Sequence[Recipient],
+    ticket_ref: str,
+    domain: str,
+    now: datetime,
+    original_subject: str | None = None,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    cc: Sequence[Recipient] = (),
+    reply_to: str | None = None,
+    automatic: bool = True,
+    message_id: str | None = None,
+) -> ComposedReply:
+    """`compose_reply`, written straight to bytes by `outbound.mimewrite` (the stdlib's
+    header objects cost ~10 ms per reply; this costs a fraction of one)."""
     if not to:
         raise ComposeError("a reply needs at least one recipient")
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = header_address(parse_from(from_addr))
+    headers: list[tuple[str, Value]] = [("From", _config_address(from_addr))]
     if reply_to:
-        msg["Reply-To"] = header_address(parse_from(reply_to))
-    msg["To"] = [header_address(r) for r in to]
-    cc_list = [r for r in cc if r.email.lower() not in {t.email.lower() for t in to}]
+        headers.append(("Reply-To", _config_address(reply_to)))
+    to_list = [_checked(r) for r in to]
+    headers.append(("To", address_list(to_list)))
+    seen = {t.email.lower() for t in to}
+    cc_list = [_checked(r) for r in cc if r.email.lower() not in seen]
     if cc_list:
-        msg["Cc"] = [header_address(r) for r in cc_list]
-    msg["Subject"] = reply_subject(original_subject, rendered.subject, ticket_ref)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id or new_message_id(domain)
+        headers.append(("Cc", address_list(cc_list)))
+    subject = reply_subject(original_subject, rendered.subject, ticket_ref)
+    headers.append(("Subject", unstructured(subject)))
+    headers.append(("Date", Value.words(format_datetime(now))))
+    msgid = clean_text(message_id) if message_id else new_message_id(domain)
+    headers.append(("Message-ID", unstructured(msgid)))
     parent = clean_msgids([in_reply_to])
     if parent:
-        msg["In-Reply-To"] = parent[0]
+        headers.append(("In-Reply-To", unstructured(parent[0])))
     refs = _references(references, parent[0] if parent else None)
     if refs:
-        msg["References"] = " ".join(refs)
+        headers.append(("References", unstructured(" ".join(refs))))
     if automatic:
-        msg["Auto-Submitted"] = "auto-replied"
-        msg["X-Auto-Response-Suppress"] = "All"
-    msg[LOOP_HEADER] = domain
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    msg["Content-Language"] = rendered.language  # after set_content, which drops Content-*
-    return msg
+        headers.append(("Auto-Submitted", Value.words("auto-replied")))
+        headers.append(("X-Auto-Response-Suppress", Value.words("All")))
+    headers.append((LOOP_HEADER, unstructured(clean_text(domain))))
+    language = clean_text(rendered.language)
+    raw, text = alternative(headers, rendered.text, rendered.html, language=language)
+    recipients: list[str] = []
+    for r in (*to_list, *cc_list):
+        email = r.email.lower()
+        if email not in recipients:
+            recipients.append(email)
+    return ComposedReply(
+        raw=raw,
+        message_id=msgid,
+        recipients=tuple(recipients),
+        subject=subject,
+        in_reply_to=parent[0] if parent else None,
+        references=tuple(refs),
+        language=language,
+        text=text,
+    )
+
+
+def _checked(recipient: Recipient) -> Recipient:
+    """The address checked and written as a header would carry it; the name cleaned."""
+    email = recipient.email.strip()
+    if not _ADDR.match(email):
+        raise ComposeError(f"not a usable e-mail address: {email[:80]!r}")
+    return Recipient(email=addr_spec(email), name=clean_text(recipient.name, MAX_NAME))
+
+
+@lru_cache(maxsize=32)
+def _config_address(value: str) -> Value:
+    """`From`/`Reply-To` from the settings, checked once per value."""
+    return address_list([_checked(parse_from(value))])
 
 
 def envelope_recipients(msg: EmailMessage) -> list[str]:

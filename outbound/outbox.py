@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from outbound.compose import envelope_recipients
+from outbound.compose import ComposedReply, envelope_recipients
 from storage.db import is_postgresql
 from storage.models import Event, Message, OutboxRow
 
@@ -73,7 +73,7 @@ def aware(value: datetime) -> datetime:
 
 def queue_reply(
     session: Session,
-    message: EmailMessage,
+    message: EmailMessage | ComposedReply,
     *,
     ticket_id: int | None,
     envelope_sender: str,
@@ -87,43 +87,41 @@ def queue_reply(
     With `record_message`, the reply is also stored as an outgoing `Message` of the ticket, so
     the ticket history shows it and a customer's answer to its Message-ID threads back.
     """
-    recipients = envelope_recipients(message)
-    if not recipients:
+    reply = message if isinstance(message, ComposedReply) else _from_email_message(message)
+    if not reply.recipients:
         raise ValueError("a reply without recipients cannot be queued")
-    message_id = str(message["Message-ID"])
+    recipients = list(reply.recipients)
     row = OutboxRow(
         ticket_id=ticket_id,
-        message_id=message_id,
+        message_id=reply.message_id,
         sender=envelope_sender,
         recipients=recipients,
         to_address=recipients[0],
         template=template,
         automatic=automatic,
-        raw=message.as_bytes(policy=SMTP),
+        raw=reply.raw,
         state="queued",
         next_attempt_at=now,
         created_at=now,
     )
     session.add(row)
     if record_message:
-        body = message.get_body(("plain",))
-        text = body.get_content() if body is not None else ""
         session.add(
             Message(
                 ticket_id=ticket_id,
                 direction="out",
-                message_id=message_id,
-                in_reply_to=[str(message["In-Reply-To"])] if message["In-Reply-To"] else [],
-                references=str(message["References"] or "").split(),
-                subject=str(message["Subject"] or ""),
+                message_id=reply.message_id,
+                in_reply_to=[reply.in_reply_to] if reply.in_reply_to else [],
+                references=list(reply.references),
+                subject=reply.subject,
                 from_email=envelope_sender,
                 to=recipients,
                 date=now,
                 received=now,
                 disposition="reply",
-                language=str(message["Content-Language"] or "") or None,
-                text=text,
-                new_text=text,
+                language=reply.language or None,
+                text=reply.text,
+                new_text=reply.text,
                 created_at=now,
             )
         )
@@ -132,11 +130,27 @@ def queue_reply(
             ticket_id=ticket_id,
             kind="reply_queued",
             at=now,
-            data={"message_id": message_id, "template": template, "automatic": automatic},
+            data={"message_id": reply.message_id, "template": template, "automatic": automatic},
         )
     )
     session.flush()
     return row
+
+
+def _from_email_message(message: EmailMessage) -> ComposedReply:
+    """What `queue_reply` needs from a message built with the stdlib (internal mail)."""
+    body = message.get_body(("plain",))
+    text = body.get_content().replace("\r\n", "\n") if body is not None else ""
+    return ComposedReply(
+        raw=message.as_bytes(policy=SMTP),
+        message_id=str(message["Message-ID"]),
+        recipients=tuple(envelope_recipients(message)),
+        subject=str(message["Subject"] or ""),
+        in_reply_to=str(message["In-Reply-To"]) if message["In-Reply-To"] else None,
+        references=tuple(str(message["References"] or "").split()),
+        language=str(message["Content-Language"] or ""),
+        text=text,
+    )
 
 
 def _pending(table: Any) -> ColumnElement[bool]:

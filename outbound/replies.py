@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from outbound.compose import Recipient, compose_reply, parse_from
+from outbound.compose import Recipient, compose_raw_reply, parse_from
 from outbound.limits import LoopLimits, block_reason, count_recent, is_alert, record_loop_limit
 from outbound.outbox import queue_reply
 from outbound.templates import PolicyParams, ReplyContext, TemplateSet
@@ -157,7 +157,7 @@ def queue_template_reply(
         policy=config.policy,
     )
     rendered = templates.render(template, language or ticket.language, context)
-    message = compose_reply(
+    message = compose_raw_reply(
         rendered,
         from_addr=config.from_addr,
         reply_to=config.reply_to,
