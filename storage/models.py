@@ -232,3 +232,16 @@ class LoginAttempt(SQLModel, table=True):
     ip: str
     at: datetime = Field(default_factory=utcnow)
     success: bool = False
+
+
+class Presence(SQLModel, table=True):
+    """Who was last seen on a ticket page, and doing what (web app presence, see
+    `postkamer.web.presence`); one row per user and ticket, overwritten by each report."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("ticket_id", "user_email", name="uq_presence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    user_email: str
+    activity: str = "viewing"  # viewing | replying
+    seen_at: datetime = Field(default_factory=utcnow)

@@ -12,10 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from postkamer.web import actions, queries
+from postkamer.web import actions, merge, presence, queries
 from postkamer.web.access import require_queue, require_ticket
 from postkamer.web.auth import Actor, Db, Me, config
 from postkamer.web.config import STATUSES
+from postkamer.web.due import Due
 from storage.models import Ticket
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -31,6 +32,8 @@ class MeOut(BaseModel):
 class QueueOut(BaseModel):
     queue: str
     counts: dict[str, int]
+    due_soon: int = Field(description="first response due soon (past the warning share)")
+    breached: int = Field(description="first response overdue")
 
 
 class TicketSummary(BaseModel):
@@ -46,6 +49,8 @@ class TicketSummary(BaseModel):
     assignee: str | None
     created_at: datetime
     updated_at: datetime
+    due_at: datetime | None = Field(default=None, description="first response due (clock runs)")
+    due_state: str | None = Field(default=None, description="ok | due_soon | breached")
 
 
 class TicketList(BaseModel):
@@ -56,6 +61,7 @@ class TicketList(BaseModel):
 
 
 class MessageOut(BaseModel):
+    id: int | None = None
     direction: str
     from_email: str
     from_name: str
@@ -98,7 +104,36 @@ class MoveIn(BaseModel):
     reason: str = Field(min_length=1, max_length=actions.MAX_NOTE)
 
 
-def _summary(t: Ticket) -> TicketSummary:
+class MergeIn(BaseModel):
+    into: str = Field(min_length=1, max_length=40, description="ref of the ticket that stays")
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=actions.MAX_NOTE)
+    then_status: str = Field(default="waiting_on_customer", description=" | ".join(STATUSES))
+    seen_message_id: int | None = Field(
+        default=None,
+        description="newest message id the writer saw (`latest_message_id`); newer ones: 409",
+    )
+    confirm: bool = Field(default=False, description="send even if messages were added")
+
+
+class PresenceIn(BaseModel):
+    activity: str = Field(default="viewing", pattern="^(viewing|replying)$")
+
+
+class SeenOut(BaseModel):
+    email: str
+    activity: str
+    seconds_ago: int
+
+
+class PresenceOut(BaseModel):
+    others: list[SeenOut]
+    latest_message_id: int
+
+
+def _summary(t: Ticket, due: Due | None = None) -> TicketSummary:
     return TicketSummary(
         ref=t.ref,
         queue=t.queue,
@@ -112,6 +147,8 @@ def _summary(t: Ticket) -> TicketSummary:
         assignee=t.assignee,
         created_at=t.created_at,
         updated_at=t.updated_at,
+        due_at=due.at if due else None,
+        due_state=due.state if due else None,
     )
 
 
@@ -137,6 +174,7 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
         explanation=d.explanation,
         messages=[
             MessageOut(
+                id=m.message.id,
                 direction=m.message.direction,
                 from_email=m.message.from_email,
                 from_name=m.message.from_name,
@@ -182,8 +220,12 @@ def me(principal: Me) -> MeOut:
 
 @router.get("/queues")
 def queues(request: Request, db: Db, principal: Me) -> list[QueueOut]:
-    visible = principal.visible_queues(config(request).queues)
-    return [QueueOut(queue=c.queue, counts=c.counts) for c in queries.queue_counts(db, visible)]
+    cfg = config(request)
+    visible = principal.visible_queues(cfg.queues)
+    return [
+        QueueOut(queue=c.queue, counts=c.counts, due_soon=c.due_soon, breached=c.breached)
+        for c in queries.queue_counts(db, visible, cfg.due, cfg.clock())
+    ]
 
 
 @router.get("/tickets")
@@ -194,14 +236,16 @@ def tickets(
     queue: str,
     status: str | None = None,
     q: Annotated[str, Query(max_length=200)] = "",
-    sort: Annotated[str, Query(pattern="^(created|-created|priority)$")] = "-created",
+    sort: Annotated[str, Query(pattern="^(created|-created|priority|due)$")] = "-created",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> TicketList:
     require_queue(principal, queue)
     f = queries.TicketFilter(queue=queue, status=status, text=q, sort=sort, page=page)
-    result = queries.list_tickets(db, f, config(request).page_size)
+    cfg = config(request)
+    result = queries.list_tickets(db, f, cfg.page_size)
+    due = queries.due_of(db, result.tickets, cfg.due, cfg.clock())
     return TicketList(
-        tickets=[_summary(t) for t in result.tickets],
+        tickets=[_summary(t, due.get(t.id or -1)) for t in result.tickets],
         total=result.total,
         page=result.page,
         pages=result.pages,
@@ -227,6 +271,67 @@ def status(db: Db, principal: Actor, ref: str, body: StatusIn) -> TicketOut:
     _apply(db, lambda: actions.set_status(db, t, principal, body.status))
     db.flush()
     return _detail(db, t)
+
+
+@router.post("/tickets/{ref}/merge")
+def merge_ticket(db: Db, principal: Actor, ref: str, body: MergeIn) -> TicketSummary:
+    """Merge ticket `ref` (the duplicate) into `into`; the user must see both queues."""
+    duplicate = require_ticket(db, principal, ref)
+    keeper = require_ticket(db, principal, body.into.strip().upper())
+    _apply(db, lambda: merge.merge(db, duplicate, keeper, principal))
+    return _summary(keeper)
+
+
+@router.post("/tickets/{ref}/replies", status_code=201)
+def reply(request: Request, db: Db, principal: Actor, ref: str, body: ReplyIn) -> TicketOut:
+    """Queue a reply; 409 with the added messages when the ticket changed after
+    `seen_message_id` (send again with `confirm` to send anyway)."""
+    t = require_ticket(db, principal, ref)
+    assert t.id is not None
+    if body.seen_message_id is not None and not body.confirm:
+        changed = presence.changes_since(db, t.id, body.seen_message_id)
+        if changed:
+            raise HTTPException(
+                status_code=409,
+                detail={
+                    "error": "conflict",
+                    "latest_message_id": presence.latest_message_id(db, t.id),
+                    "changes": [
+                        {
+                            "id": m.id,
+                            "direction": m.direction,
+                            "from_email": m.from_email,
+                            "received": (m.received or m.created_at).isoformat(),
+                            "text": (m.new_text or m.text)[:500],
+                        }
+                        for m in changed
+                    ],
+                },
+            )
+    cfg = config(request)
+    _apply(db, lambda: actions.reply(db, t, principal, body.text, cfg, body.then_status))
+    db.flush()
+    return _detail(db, t)
+
+
+@router.post("/tickets/{ref}/presence")
+def report_presence(
+    request: Request, db: Db, principal: Actor, ref: str, body: PresenceIn
+) -> PresenceOut:
+    """Say "I am on this ticket" (the page calls it every ~10 s); answers who else is, and the
+    newest message id (the page warns when it grew since the page was loaded)."""
+    t = require_ticket(db, principal, ref)
+    assert t.id is not None
+    cfg = config(request)
+    now = cfg.clock()
+    presence.touch(db, t.id, principal.email, body.activity, now)
+    seen = presence.others(db, t.id, principal.email, now, cfg.presence_seconds)
+    return PresenceOut(
+        others=[
+            SeenOut(email=x.email, activity=x.activity, seconds_ago=x.seconds_ago) for x in seen
+        ],
+        latest_message_id=presence.latest_message_id(db, t.id),
+    )
 
 
 @router.post("/tickets/{ref}/move")

@@ -4,7 +4,9 @@ knobs. `postkamer web` builds it from Settings; tests build it directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from outbound.replies import ReplyConfig
 from postkamer import lifecycle
+from postkamer.clock import SystemClock
+from postkamer.web.due import DueRules
 from storage.blobs import BlobStore
 from storage.users import RateLimit
 
@@ -43,3 +47,11 @@ class WebConfig:
     templates: Path | None = None
     replay_limit: int = 500
     processor: Processor | None = None
+    # first-response due times ([sla] settings + the routing config's per-queue targets)
+    due: DueRules = field(default_factory=DueRules)
+    clock: Callable[[], datetime] = field(default_factory=SystemClock)
+    # /metrics: None serves nothing; a token requires `Authorization: Bearer <token>`
+    metrics_token: str | None = None
+    # /healthz: the mailboxes whose polling it reports (names from the settings)
+    mailboxes: tuple[str, ...] = ()
+    presence_seconds: int = 30  # who counts as "also on this ticket"

@@ -12,15 +12,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
 
-from postkamer.web import actions, queries
+from postkamer.web import actions, merge, presence, queries
 from postkamer.web.access import Principal, require_attachment, require_queue, require_ticket
 from postkamer.web.auth import Actor, Db, Me, config
 from postkamer.web.config import LANGUAGES, PRIORITIES, STATUSES
 from postkamer.web.export import tickets_csv
 from postkamer.web.sanitize import content_disposition
 from postkamer.web.templating import render
-from storage.models import Ticket
+from storage.models import Message, Ticket
 
 router = APIRouter(include_in_schema=False)
 _KEY = re.compile(r"[a-z_]{1,40}(\.[a-z_]{1,40})?")
@@ -43,11 +44,12 @@ def _filter(queue: str, status: str | None, q: str, sort: str, page: int) -> que
 @router.get("/")
 def overview(request: Request, db: Db, me: Me) -> Response:
     queues = me.visible_queues(known_queues(request))
+    cfg = config(request)
     return render(
         request,
         me,
         "overview.html",
-        counts=queries.queue_counts(db, queues),
+        counts=queries.queue_counts(db, queues, cfg.due, cfg.clock()),
         counted=queries.COUNTED,
     )
 
@@ -66,7 +68,9 @@ def queue_page(
 ) -> Response:
     require_queue(me, queue)
     f = _filter(queue, status, q, sort, page)
-    result = queries.list_tickets(db, f, config(request).page_size)
+    cfg = config(request)
+    result = queries.list_tickets(db, f, cfg.page_size)
+    due = queries.due_of(db, result.tickets, cfg.due, cfg.clock())
 
     def page_url(n: int) -> str:
         sort = "" if f.sort == "-created" else f.sort
@@ -88,6 +92,7 @@ def queue_page(
         page_url=page_url,
         export_url=export,
         done=done,
+        due=due,
     )
 
 
@@ -119,19 +124,53 @@ def ticket_page(
     error: str | None = None,
 ) -> Response:
     ticket = require_ticket(db, me, ref)
+    return _ticket_view(
+        request,
+        db,
+        me,
+        ticket,
+        done=done if done and _KEY.fullmatch(done) else None,
+        error=error if error and _KEY.fullmatch(error) else None,
+    )
+
+
+def _ticket_view(
+    request: Request,
+    db: Db,
+    me: Principal,
+    ticket: Ticket,
+    status_code: int = 200,
+    done: str | None = None,
+    error: str | None = None,
+    conflict: list[Message] | None = None,
+    reply_text: str = "",
+    reply_status: str = "waiting_on_customer",
+) -> Response:
+    """The ticket page; opening it counts as being on the ticket (presence)."""
+    cfg = config(request)
+    assert ticket.id is not None
+    now = cfg.clock()
+    presence.touch(db, ticket.id, me.email, "viewing", now)
     detail = queries.ticket_detail(db, ticket)
     return render(
         request,
         me,
         "ticket.html",
+        status_code=status_code,
         d=detail,
         t_=ticket,
         queues=[q for q in known_queues(request) if q != ticket.queue],
         statuses=STATUSES,
         priorities=PRIORITIES,
         languages=LANGUAGES,
-        done=done if done and _KEY.fullmatch(done) else None,
-        error=error if error and _KEY.fullmatch(error) else None,
+        done=done,
+        error=error,
+        merged_into=merge.merged_into(db, ticket),
+        others=presence.others(db, ticket.id, me.email, now, cfg.presence_seconds),
+        seen=presence.latest_message_id(db, ticket.id),
+        conflict=conflict or [],
+        reply_text=reply_text,
+        reply_status=reply_status,
     )
 
 
@@ -211,9 +250,46 @@ def post_reply(
     ref: str,
     text: Annotated[str, Form()] = "",
     then_status: Annotated[str, Form()] = "waiting_on_customer",
+    seen: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Queue the reply, unless something was added to the ticket after the form was opened
+    (`seen`) and the user has not confirmed yet: then the page shows what changed, keeps the
+    text, and its button sends anyway."""
     cfg = config(request)
+    ticket = require_ticket(db, me, ref)
+    assert ticket.id is not None
+    if seen.isdigit() and confirm != "1":
+        changed = presence.changes_since(db, ticket.id, int(seen))
+        if changed:
+            return _ticket_view(
+                request,
+                db,
+                me,
+                ticket,
+                status_code=409,
+                conflict=changed,
+                reply_text=text,
+                reply_status=then_status,
+            )
     return _act(db, me, ref, "reply", lambda t: actions.reply(db, t, me, text, cfg, then_status))
+
+
+@router.post("/tickets/{ref}/merge")
+def post_merge(db: Db, me: Actor, ref: str, into: Annotated[str, Form()] = "") -> Response:
+    """Merge this ticket (a duplicate) into the ticket `into`; both queues must be the user's."""
+    duplicate = require_ticket(db, me, ref)
+    keeper = db.exec(select(Ticket).where(Ticket.ref == into.strip().upper())).first()
+    if keeper is None:
+        return _back(duplicate, error="error.merge_unknown")
+    if not me.may_see_queue(keeper.queue):
+        return _back(duplicate, error="error.merge_no_access")
+    try:
+        merge.merge(db, duplicate, keeper, me)
+    except actions.ActionError as exc:
+        db.rollback()
+        return _back(duplicate, error=exc.key)
+    return _back(keeper, done="merged")
 
 
 @router.get("/attachments/{attachment_id}")

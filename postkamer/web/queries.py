@@ -5,6 +5,7 @@ everything the ticket page shows. Pure database reads; the pages and the API sha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, case, cast, func, or_
@@ -12,26 +13,35 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from postkamer.web.config import PRIORITIES, STATUSES
+from postkamer.web.due import CLOCK_STATES, Due, DueRules, clock_running
 from postkamer.web.sanitize import SafeHtml, sanitize_html, split_quoted
 from routing.registry import normalize_number
-from storage.models import AttachmentRow, ContractRow, Event, Message, Ticket
+from storage.models import AttachmentRow, ContractRow, Event, Message, OutboxRow, Ticket
 
 COUNTED = ("new", "open", "waiting_on_customer")
-SORTS = ("created", "-created", "priority")
+SORTS = ("created", "-created", "priority", "due")
 
 
 @dataclass(frozen=True, slots=True)
 class QueueCounts:
     queue: str
     counts: dict[str, int]
+    due_soon: int = 0  # first-response clock past the warning share of its target
+    breached: int = 0  # first-response clock past its due moment
 
     @property
     def total_active(self) -> int:
         return sum(self.counts.values())
 
 
-def queue_counts(session: Session, queues: list[str]) -> list[QueueCounts]:
-    """Per queue, how many tickets are new, open and waiting on the customer."""
+def queue_counts(
+    session: Session,
+    queues: list[str],
+    rules: DueRules | None = None,
+    now: datetime | None = None,
+) -> list[QueueCounts]:
+    """Per queue, how many tickets are new, open and waiting on the customer; with `rules`
+    and `now`, also how many first responses are due soon and how many are breached."""
     rows = session.exec(
         select(Ticket.queue, Ticket.status, func.count())
         .where(col(Ticket.queue).in_(queues), col(Ticket.status).in_(COUNTED))
@@ -40,7 +50,26 @@ def queue_counts(session: Session, queues: list[str]) -> list[QueueCounts]:
     table: dict[str, dict[str, int]] = {q: dict.fromkeys(COUNTED, 0) for q in queues}
     for queue, status, count in rows:
         table[queue][status] = count
-    return [QueueCounts(q, table[q]) for q in queues]
+    result = []
+    for q in queues:
+        soon = breached = 0
+        if rules is not None and now is not None:
+            cut = rules.cutoffs(q, now)
+            breached_at = col(Ticket.created_at) <= cut.breached
+            row = session.exec(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(case((breached_at, 1), else_=0)), 0),
+                ).where(
+                    col(Ticket.queue) == q,
+                    clock_running(),
+                    col(Ticket.created_at) <= cut.warning,
+                )
+            ).one()
+            breached = int(row[1])
+            soon = int(row[0]) - breached
+        result.append(QueueCounts(q, table[q], soon, breached))
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +120,9 @@ def _order(sort: str) -> list[Any]:
     rank = case(
         {p: i for i, p in enumerate(PRIORITIES)}, value=col(Ticket.priority), else_=len(PRIORITIES)
     )
+    if sort == "due":  # running first-response clocks first, soonest due first (see due.py)
+        running = case((clock_running(), 0), else_=1)
+        return [running, col(Ticket.created_at), col(Ticket.id)]
     if sort == "priority":
         return [rank, col(Ticket.created_at).desc(), col(Ticket.id).desc()]
     if sort == "created":
@@ -111,6 +143,30 @@ def list_tickets(session: Session, f: TicketFilter, page_size: int) -> TicketPag
         .limit(page_size)
     ).all()
     return TicketPage(list(tickets), total, page, pages)
+
+
+def due_of(
+    session: Session, tickets: list[Ticket], rules: DueRules, now: datetime
+) -> dict[int, Due]:
+    """The first-response due moment and state of each listed ticket whose clock runs."""
+    running = [t for t in tickets if t.id is not None and t.status in CLOCK_STATES]
+    ids = [t.id for t in running if t.id is not None]
+    if not ids:
+        return {}
+    replied = set(
+        session.exec(
+            select(OutboxRow.ticket_id).where(
+                col(OutboxRow.ticket_id).in_(ids), col(OutboxRow.automatic).is_(False)
+            )
+        )
+    )
+    found: dict[int, Due] = {}
+    for t in running:
+        if t.id is not None and t.id not in replied:
+            found[t.id] = Due(
+                rules.state(t.queue, t.created_at, now), rules.due(t.queue, t.created_at)
+            )
+    return found
 
 
 def all_tickets(session: Session, f: TicketFilter, limit: int = 50_000) -> list[Ticket]:

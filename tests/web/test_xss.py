@@ -51,7 +51,9 @@ def test_customer_content_is_escaped_on_every_page(
         assert "tracker.example" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     ticket_page = pages[0]
-    assert "{{7*7}}" in ticket_page and "49" not in ticket_page  # shown as typed
+    heading = ticket_page.split('<h1 class="ticket-title">', 1)[1].split("</h1>", 1)[0]
+    assert heading.endswith("{{7*7}}") and "49" not in heading  # shown as typed, not evaluated
+    # (not the whole page: a random ref, token or time of day may contain "49")
     assert "<p>Hi</p>" in ticket_page  # the allowed part of the HTML body is kept
     assert "1 remote image(s) blocked" in ticket_page or "externe afbeelding" in ticket_page
 
