@@ -165,6 +165,15 @@ class RoutingSettings(_Strict):
     registry: Path | None = None  # optional CSV imported at start
 
 
+class WebSettings(_Strict):
+    """Section `[web]`. `metrics_token`: the bearer token a Prometheus scraper sends to
+    `/metrics` (`authorization: {type: Bearer, credentials: ...}`); unset, `/metrics` is not
+    served. Prefer the environment: POSTKAMER_WEB__METRICS_TOKEN."""
+
+    metrics_token: str | None = Field(default=None, min_length=16)
+    presence_seconds: int = Field(default=30, ge=5, le=600)
+
+
 class Settings(BaseSettings):
     """All settings. Environment variables use the prefix POSTKAMER_ and `__` for nesting."""
 
@@ -182,6 +191,7 @@ class Settings(BaseSettings):
     sla: SlaConfig = SlaConfig()  # business hours, holidays, SLA targets, quiet nights
     lifecycle: LifecycleConfig = LifecycleConfig()  # reminders, automatic close, assignment
     scheduler: SchedulerConfig = SchedulerConfig()  # tick intervals, digest time
+    web: WebSettings = WebSettings()  # /metrics token, presence window
 
     @classmethod
     def settings_customise_sources(

@@ -46,11 +46,16 @@ def build_config(settings: Settings) -> Any:
 
     engine = make_engine(settings.database.url)
     upgrade(engine)
+    from postkamer.web.due import DueRules
+
     queues: tuple[str, ...] = DEFAULT_QUEUES
+    routing_hours: dict[str, float] = {}
     try:
         from routing.config import load_routing_config
 
-        queues = tuple(load_routing_config(settings.routing.config).queue_names)
+        routing = load_routing_config(settings.routing.config)
+        queues = tuple(routing.queue_names)
+        routing_hours = {q.name: q.first_response_sla_hours for q in routing.queues}
     except Exception as exc:  # a broken or missing config must not keep people out
         log.warning(
             "routing config %s not usable (%s); default queues", settings.routing.config, exc
@@ -63,6 +68,10 @@ def build_config(settings: Settings) -> Any:
         routing_config=settings.routing.config,
         templates=settings.routing.templates,
         processor=FreshProcessor(settings),
+        due=DueRules(settings.sla, routing_hours),
+        metrics_token=settings.web.metrics_token,
+        mailboxes=tuple(m.name for m in settings.mailboxes),
+        presence_seconds=settings.web.presence_seconds,
     )
 
 

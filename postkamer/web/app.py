@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from postkamer.web import api, auth, pages, supervisor
+from postkamer.web import api, auth, ops, pages, supervisor
 from postkamer.web.access import Principal
 from postkamer.web.config import WebConfig
 from postkamer.web.templating import render
@@ -99,6 +99,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(ops.router)  # /metrics (bearer token) and /healthz
     for router in supervisor.routers():  # routing config, quarantine, statistics
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -20,6 +20,7 @@ from storage.blobs import BlobStore
 from storage.users import RateLimit
 
 if TYPE_CHECKING:
+    from postkamer.metrics import Metrics
     from postkamer.service import Processor
 
 DEFAULT_QUEUES = ("hardware", "software", "copy-request", "cancellation", "general")
@@ -52,6 +53,7 @@ class WebConfig:
     clock: Callable[[], datetime] = field(default_factory=SystemClock)
     # /metrics: None serves nothing; a token requires `Authorization: Bearer <token>`
     metrics_token: str | None = None
+    metrics: Metrics | None = None  # None: the process-wide default_metrics()
     # /healthz: the mailboxes whose polling it reports (names from the settings)
     mailboxes: tuple[str, ...] = ()
     presence_seconds: int = 30  # who counts as "also on this ticket"
