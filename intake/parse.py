@@ -333,6 +333,13 @@ def parse_params(
     return main.strip().lower(), plain
 
 
+def _raw_payload(part: Message) -> Any:
+    """The parsed payload (a list for multipart and message/rfc822 parts) without the stdlib's
+    decoding of 8-bit text with the declared charset, which raises for labels such as
+    `punycode` or `idna` even with errors="replace"."""
+    return getattr(part, "_payload", None)
+
+
 def _clean_filename(name: str, defects: list[str]) -> str:
     """Metadata only: decoded, control characters removed, last path component, capped."""
     name = strip_controls(decode_words(name, defects, "filename")).strip()
@@ -435,7 +442,7 @@ class _Walker:
             if ctype:
                 self.defects.append(f"invalid content type {ctype[:40]!r}")
             ctype = "text/plain"
-        payload = part.get_payload()
+        payload = _raw_payload(part)
         if ctype.startswith("multipart/") and not isinstance(payload, list):
             self.defects.append(f"{ctype} without parts (boundary missing?)")
             ctype = "text/plain"
@@ -534,7 +541,7 @@ class _Walker:
         found.reports.extend(sub.reports)
 
     def _delivery_status(self, part: Message, raw: dict[str, str]) -> list[DeliveryReport]:
-        payload = part.get_payload()
+        payload = _raw_payload(part)
         reports: list[DeliveryReport] = []
         if isinstance(payload, list) and raw.get("content-transfer-encoding", "").lower() not in (
             "base64",
@@ -552,7 +559,13 @@ class _Walker:
                     reports.append(report)
             return reports
         if isinstance(payload, list):  # encoded: the parser could not see the blocks
-            text = "\n\n".join(str(b.get_payload()) for b in payload if isinstance(b, Message))
+            text = "\n\n".join(
+                str(_raw_payload(b) or "")
+                .encode("utf-8", "surrogateescape")
+                .decode("utf-8", "replace")
+                for b in payload
+                if isinstance(b, Message)
+            )
             return reports_from_text_blocks(text)
         data = self._payload_bytes(part, raw, "delivery-status")
         return reports_from_text_blocks(decode_bytes(data, "utf-8", self.defects, "dsn"))

@@ -126,6 +126,17 @@ def test_odd_charsets_become_tickets_with_replacement_characters_and_defects(
             + "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-2022-jp\n\n"
         )
         + b"\x1b$B\xff\xfe\x1b(B printer\r\n",
+        # found by the fuzzer: the stdlib decodes 8-bit text with these codecs and raises
+        "punycode.eml": crlf(
+            headers(subject="punycode")
+            + "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=punycode\n\n"
+        )
+        + body_8bit,
+        "idna.eml": crlf(
+            headers(subject="idna")
+            + "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=idna\n\n"
+        )
+        + body_8bit,
     }
     pipeline.ingest(mails)
     for name in mails:
