@@ -1,8 +1,11 @@
 """Transports: the one I/O boundary of outbound delivery.
 
 `SmtpTransport` speaks SMTP through aiosmtplib, one connection reused for a whole batch,
-STARTTLS / implicit TLS / plain and AUTH as `SmtpSettings` say. It reports each message's
-outcome as a `SendResult` instead of raising, classified for the sender:
+STARTTLS / implicit TLS / plain and AUTH as `SmtpSettings` say: a password, or with
+`auth = "xoauth2"` / `"oauthbearer"` a bearer token from `intake.sources.oauth` (the cached,
+refreshed token of the `smtp` credential; a refused token is replaced once, a second refusal
+marks the credential failing and the reply stays queued). It reports each message's outcome as
+a `SendResult` instead of raising, classified for the sender:
 
     SENT       the server accepted the message for at least one recipient
     TEMPORARY  4xx, or no connection at all (`connection_error`): try again later
@@ -15,6 +18,7 @@ outcome as a `SendResult` instead of raising, classified for the sender:
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 import os
@@ -25,6 +29,13 @@ from typing import Protocol
 
 import aiosmtplib
 
+from intake.sources.oauth import (
+    CredentialError,
+    Mechanism,
+    ProviderRegistry,
+    default_registry,
+    sasl_initial_response,
+)
 from postkamer.settings import Settings, SmtpSettings
 
 log = logging.getLogger(__name__)
@@ -66,11 +77,41 @@ def _code_outcome(code: int) -> Outcome:
     return Outcome.PERMANENT if 500 <= code < 600 else Outcome.TEMPORARY
 
 
-class SmtpTransport:
-    """One SMTP connection, opened on first use and kept for the batch."""
+AUTH_OK = 235
+AUTH_CHALLENGE = 334
+AUTH_REFUSED = 535  # the token is not (or no longer) accepted: fetch a fresh one, once
 
-    def __init__(self, settings: SmtpSettings) -> None:
+
+def _scrub(text: str, token: str) -> str:
+    return text.replace(token, "[redacted]") if token else text
+
+
+async def sasl_bearer_auth(
+    smtp: aiosmtplib.SMTP, mechanism: Mechanism, user: str, token: str
+) -> aiosmtplib.SMTPResponse:
+    """`AUTH XOAUTH2 <b64>` or `AUTH OAUTHBEARER <b64>`; returns the server's final reply.
+
+    A server that refuses the token first sends a 334 challenge with a JSON error; the client
+    answers it with an empty line (XOAUTH2) or a lone ^A (OAUTHBEARER, RFC 7628 3.2.3) and
+    then gets the final 5xx."""
+    if smtp.is_ehlo_or_helo_needed:
+        await smtp.ehlo()
+    initial = sasl_initial_response(mechanism, user, token).encode("ascii")
+    response = await smtp.execute_command(b"AUTH", mechanism.upper().encode("ascii"), initial)
+    if response.code == AUTH_CHALLENGE:
+        response = await smtp.execute_command(b"" if mechanism == "xoauth2" else b"AQ==")
+    return response
+
+
+class SmtpTransport:
+    """One SMTP connection, opened on first use and kept for the batch.
+
+    `tokens`: where bearer tokens come from when `settings.auth` is not "password"; the
+    process-wide `default_registry()` by default, so the cached token outlives a transport."""
+
+    def __init__(self, settings: SmtpSettings, tokens: ProviderRegistry | None = None) -> None:
         self.settings = settings
+        self._tokens = tokens if tokens is not None else default_registry()
         self._smtp: aiosmtplib.SMTP | None = None
 
     def _client(self) -> aiosmtplib.SMTP:
@@ -87,11 +128,38 @@ class SmtpTransport:
     async def _connect(self) -> aiosmtplib.SMTP:
         smtp = self._client()
         await smtp.connect()
-        username = self.settings.username
-        if username:
-            await smtp.login(username, self.settings.secret() or "")
+        try:
+            username = self.settings.username
+            if self.settings.auth != "password":
+                await self._bearer_login(smtp)
+            elif username:
+                await smtp.login(username, self.settings.secret() or "")
+        except BaseException:
+            smtp.close()
+            raise
         self._smtp = smtp
         return smtp
+
+    async def _bearer_login(self, smtp: aiosmtplib.SMTP) -> None:
+        """AUTH with the cached token; when the server refuses it (535), once more with a
+        freshly fetched one. A second refusal marks the credential failing."""
+        s = self.settings
+        assert s.username is not None  # checked by the settings validator
+        mechanism: Mechanism = "xoauth2" if s.auth == "xoauth2" else "oauthbearer"
+        provider = self._tokens.provider(s)
+        token = await asyncio.to_thread(provider.token)
+        response = await sasl_bearer_auth(smtp, mechanism, s.username, token)
+        if response.code == AUTH_REFUSED:
+            log.info("SMTP server refused the cached %s token; fetching a new one", mechanism)
+            provider.invalidate()
+            token = await asyncio.to_thread(provider.token)
+            response = await sasl_bearer_auth(smtp, mechanism, s.username, token)
+        if response.code == AUTH_OK:
+            return
+        message = _scrub(response.message, token)
+        if 500 <= response.code < 600:
+            provider.record_refusal(f"SMTP AUTH {mechanism.upper()} refused: {response.code}")
+        raise aiosmtplib.SMTPAuthenticationError(response.code, message)
 
     async def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -115,6 +183,9 @@ class SmtpTransport:
         except aiosmtplib.SMTPAuthenticationError as exc:
             self._drop()
             return SendResult(Outcome.TEMPORARY, f"login refused: {exc.code} {exc.message}", True)
+        except CredentialError as exc:  # no token to log in with; the message never holds one
+            self._drop()
+            return SendResult(Outcome.TEMPORARY, f"no SMTP token: {exc}", True)
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._drop()
             return SendResult(Outcome.TEMPORARY, f"cannot connect: {exc}", True)

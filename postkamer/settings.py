@@ -137,12 +137,31 @@ class SmtpSettings(_Strict):
     password: str | None = None
     password_env: str | None = None
     password_file: Path | None = None
+    auth: Literal["password", "xoauth2", "oauthbearer"] = "password"
+    token_command: str | None = None  # prints the bearer token (auth xoauth2 / oauthbearer)
+    oauth: OAuthSettings | None = None  # token source details when auth is not "password"
     from_: str = Field(default="Contract Support <support@contracts.example.com>", alias="from")
     envelope_sender: str | None = None
     message_id_domain: str = "contracts.example.com"
     timeout_seconds: float = Field(default=60.0, gt=0)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _oauth_needs_a_source(self) -> SmtpSettings:
+        if self.auth == "password":
+            return self
+        if not self.username:
+            raise ValueError(f"auth {self.auth} needs username (the mailbox that sends)")
+        microsoft = self.oauth is not None and self.oauth.provider == "microsoft"
+        if not microsoft and not self.token_command:
+            raise ValueError(f"auth {self.auth} needs token_command or [smtp.oauth] microsoft")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The credential's name in health reports and metrics."""
+        return "smtp"
 
     def secret(self) -> str | None:
         return _read_secret(self.password_env, self.password_file, self.password, "smtp")

@@ -14,9 +14,11 @@ secret or refresh credential ends within `warn_before`: shown and alerted days b
 stops) or failing, for `postkamer.health` and the metrics. The token itself never reaches a
 log line, an exception message or a repr.
 
-`ProviderRegistry` keeps one provider per mailbox and is the `token_provider` callable that
-`intake.sources.imap.ImapSource` takes; `login_imap` logs an `IMAPClient` in and retries once
-with a fresh token when the server refuses the cached one.
+`ProviderRegistry` keeps one provider per credential (each mailbox, and `smtp` for the
+outgoing server) and is the `token_provider` callable that `intake.sources.imap.ImapSource`
+takes; `login_imap` logs an `IMAPClient` in and retries once with a fresh token when the
+server refuses the cached one. `outbound.transport.SmtpTransport` does the same for SMTP
+`AUTH XOAUTH2` / `AUTH OAUTHBEARER` with the `sasl_initial_response` strings.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from postkamer.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
-    from postkamer.settings import MailboxSettings
+    from postkamer.settings import MailboxSettings, OAuthSettings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,25 @@ _MAX_DETAIL = 300
 
 CredentialState = Literal["unknown", "ok", "expiring", "failing"]
 Mechanism = Literal["xoauth2", "oauthbearer"]
+
+
+class OAuthAccount(Protocol):
+    """What `provider_for` reads from a mailbox's or the SMTP server's settings."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def auth(self) -> str: ...
+
+    @property
+    def token_command(self) -> str | None: ...
+
+    @property
+    def oauth(self) -> OAuthSettings | None: ...
+
+    @property
+    def timeout_seconds(self) -> float: ...
 
 
 class CredentialError(Exception):
@@ -422,8 +443,9 @@ def login_imap(
 # --- one provider per mailbox -------------------------------------------------------------------
 
 
-def provider_for(settings: MailboxSettings, clock: Clock | None = None) -> RefreshingTokenProvider:
-    """The token provider a mailbox's settings describe (`token_command` or Microsoft)."""
+def provider_for(settings: OAuthAccount, clock: Clock | None = None) -> RefreshingTokenProvider:
+    """The token provider a mailbox's (or the SMTP server's) settings describe
+    (`token_command` or Microsoft)."""
     oauth = settings.oauth
     source: TokenSource
     if oauth is not None and oauth.provider == "microsoft":
@@ -437,7 +459,7 @@ def provider_for(settings: MailboxSettings, clock: Clock | None = None) -> Refre
     elif settings.token_command:
         source = CommandTokenSource(settings.token_command, timeout=settings.timeout_seconds)
     else:
-        raise CredentialError(f"mailbox {settings.name}: auth={settings.auth} needs token_command")
+        raise CredentialError(f"{settings.name}: auth={settings.auth} needs token_command")
     expires = oauth.secret_expires_at if oauth is not None else None
     if expires is not None and expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
@@ -452,19 +474,19 @@ def provider_for(settings: MailboxSettings, clock: Clock | None = None) -> Refre
 
 
 class ProviderRegistry:
-    """One cached provider per mailbox; callable as `ImapSource`'s `token_provider`."""
+    """One cached provider per credential name; callable as `ImapSource`'s `token_provider`."""
 
     def __init__(
         self,
         clock: Clock | None = None,
-        factory: Callable[[MailboxSettings, Clock | None], RefreshingTokenProvider] = provider_for,
+        factory: Callable[[OAuthAccount, Clock | None], RefreshingTokenProvider] = provider_for,
     ) -> None:
         self._clock = clock
         self._factory = factory
         self._providers: dict[str, RefreshingTokenProvider] = {}
         self._lock = threading.Lock()
 
-    def provider(self, settings: MailboxSettings) -> RefreshingTokenProvider:
+    def provider(self, settings: OAuthAccount) -> RefreshingTokenProvider:
         with self._lock:
             found = self._providers.get(settings.name)
             if found is None:
@@ -472,10 +494,10 @@ class ProviderRegistry:
                 self._providers[settings.name] = found
             return found
 
-    def __call__(self, settings: MailboxSettings) -> str:
+    def __call__(self, settings: OAuthAccount) -> str:
         return self.provider(settings).token()
 
-    def invalidate(self, settings: MailboxSettings) -> None:
+    def invalidate(self, settings: OAuthAccount) -> None:
         self.provider(settings).invalidate()
 
     def health(self) -> dict[str, CredentialHealth]:
