@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from outbound.compose import ComposedReply, envelope_recipients
+from storage import rows
 from storage.db import is_postgresql
 from storage.models import Event, Message, OutboxRow
 
@@ -86,12 +87,41 @@ def queue_reply(
 
     With `record_message`, the reply is also stored as an outgoing `Message` of the ticket, so
     the ticket history shows it and a customer's answer to its Message-ID threads back.
+    Returns the row, loaded in `session`.
     """
-    reply = message if isinstance(message, ComposedReply) else _from_email_message(message)
+    row_id = insert_reply(
+        session,
+        message if isinstance(message, ComposedReply) else _from_email_message(message),
+        ticket_id=ticket_id,
+        envelope_sender=envelope_sender,
+        now=now,
+        template=template,
+        automatic=automatic,
+        record_message=record_message,
+    )
+    return _load(session, row_id)
+
+
+def insert_reply(
+    session: Session,
+    reply: ComposedReply,
+    *,
+    ticket_id: int | None,
+    envelope_sender: str,
+    now: datetime,
+    template: str | None = None,
+    automatic: bool = True,
+    record_message: bool = True,
+) -> int:
+    """`queue_reply` without loading the row back: plain inserts of the outbox row, the
+    outgoing `Message` and the `reply_queued` event. Returns the outbox row's id."""
     if not reply.recipients:
         raise ValueError("a reply without recipients cannot be queued")
+    session.flush()  # the caller's pending rows first, as the ORM would order them
     recipients = list(reply.recipients)
-    row = OutboxRow(
+    row_id = rows.insert_one(
+        session,
+        OutboxRow,
         ticket_id=ticket_id,
         message_id=reply.message_id,
         sender=envelope_sender,
@@ -104,37 +134,35 @@ def queue_reply(
         next_attempt_at=now,
         created_at=now,
     )
-    session.add(row)
     if record_message:
-        session.add(
-            Message(
-                ticket_id=ticket_id,
-                direction="out",
-                message_id=reply.message_id,
-                in_reply_to=[reply.in_reply_to] if reply.in_reply_to else [],
-                references=list(reply.references),
-                subject=reply.subject,
-                from_email=envelope_sender,
-                to=recipients,
-                date=now,
-                received=now,
-                disposition="reply",
-                language=reply.language or None,
-                text=reply.text,
-                new_text=reply.text,
-                created_at=now,
-            )
-        )
-    session.add(
-        Event(
+        rows.insert_one(
+            session,
+            Message,
             ticket_id=ticket_id,
-            kind="reply_queued",
-            at=now,
-            data={"message_id": reply.message_id, "template": template, "automatic": automatic},
+            direction="out",
+            message_id=reply.message_id,
+            in_reply_to=[reply.in_reply_to] if reply.in_reply_to else [],
+            references=list(reply.references),
+            subject=reply.subject,
+            from_email=envelope_sender,
+            to=recipients,
+            date=now,
+            received=now,
+            disposition="reply",
+            language=reply.language or None,
+            text=reply.text,
+            new_text=reply.text,
+            created_at=now,
         )
+    rows.insert_one(
+        session,
+        Event,
+        ticket_id=ticket_id,
+        kind="reply_queued",
+        at=now,
+        data={"message_id": reply.message_id, "template": template, "automatic": automatic},
     )
-    session.flush()
-    return row
+    return row_id
 
 
 def _from_email_message(message: EmailMessage) -> ComposedReply:

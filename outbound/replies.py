@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlmodel import Session
 
 from outbound.compose import Recipient, compose_raw_reply, parse_from
 from outbound.limits import LoopLimits, block_reason, count_recent, is_alert, record_loop_limit
-from outbound.outbox import queue_reply
+from outbound.outbox import insert_reply
 from outbound.templates import PolicyParams, ReplyContext, TemplateSet
 from postkamer.settings import Settings
 from routing.model import RoutingDecision
-from storage.models import Event, Message, OutboxRow, Ticket
+from storage.models import Event, Message, OutboxRow
 
 DEFAULT_PORTAL_URL = "https://contracts.example.com/"
 
@@ -73,10 +74,42 @@ class ReplyConfig:
 
 @dataclass(frozen=True, slots=True)
 class QueuedReply:
-    """The outbox row written, or why none was (`blocked`)."""
+    """The outbox row written, or why none was (`blocked`). With `load_row=False` only the
+    row's id is given (`outbox_id`), `row` is None."""
 
     row: OutboxRow | None
     blocked: str | None = None
+    outbox_id: int | None = None
+
+
+class InboundFacts(Protocol):
+    """What threads a reply to the customer's mail: a `Message`, or any mail with these."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def message_id(self) -> str | None: ...
+    @property
+    def references(self) -> list[str]: ...
+
+
+class TicketFacts(Protocol):
+    """What a reply needs of its ticket: a `Ticket`, or `postkamer.processing`'s `NewTicket`."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def ref(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def requester_email(self) -> str: ...
+    @property
+    def requester_name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def flags(self) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +129,17 @@ def queue_template_reply(
     templates: TemplateSet,
     config: ReplyConfig,
     *,
-    ticket: Ticket,
+    ticket: TicketFacts,
     template: str,
     now: datetime,
     language: str | None = None,
-    inbound: Message | None = None,
+    inbound: Message | InboundFacts | None = None,
     facts: Facts = Facts(),
     disposition: str = "ticket",
     automatic: bool = True,
     cc: Sequence[Recipient] = (),
     extra_own_addresses: Collection[str] = (),
+    load_row: bool = True,
 ) -> QueuedReply:
     """Render `template` for `ticket` and queue it, unless loop protection says no.
 
@@ -171,7 +205,7 @@ def queue_template_reply(
         references=list(inbound.references) if inbound is not None else [],
         automatic=automatic,
     )
-    row = queue_reply(
+    row_id = insert_reply(
         session,
         message,
         ticket_id=ticket.id,
@@ -180,7 +214,8 @@ def queue_template_reply(
         template=template,
         automatic=automatic,
     )
-    return QueuedReply(row)
+    row = session.get(OutboxRow, row_id) if load_row else None
+    return QueuedReply(row, outbox_id=row_id)
 
 
 def queue_decision_reply(
@@ -188,11 +223,12 @@ def queue_decision_reply(
     templates: TemplateSet,
     config: ReplyConfig,
     *,
-    ticket: Ticket,
-    inbound: Message,
+    ticket: TicketFacts,
+    inbound: Message | InboundFacts,
     decision: RoutingDecision,
     now: datetime,
     display_number: Callable[[str], str] = str,
+    load_row: bool = True,
 ) -> QueuedReply:
     """The automatic reply a routing decision names (`decision.reply_template`), if any.
 
@@ -222,6 +258,7 @@ def queue_decision_reply(
         facts=facts,
         disposition=decision.disposition,
         automatic=True,
+        load_row=load_row,
     )
 
 

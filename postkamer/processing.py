@@ -38,13 +38,13 @@ from routing.decide import combine_extractions, decide
 from routing.model import RoutingDecision
 from routing.registry import Registry
 from routing.reloader import ConfigReloader
-from storage import ledger
+from storage import ledger, rows
 from storage.blobs import BlobStore
 from storage.contracts import load_registry
 from storage.ledger import StoredMail
 from storage.models import AttachmentRow, Event, Message, OutboxRow, Ticket
 from storage.routing_versions import record_version
-from storage.tickets import DbThreadIndex, add_participants, new_ref
+from storage.tickets import DbThreadIndex, add_new_participants, add_participants, new_ref
 
 log = logging.getLogger(__name__)
 
@@ -224,27 +224,27 @@ def process_mail(
     thread = match_thread(parsed, index)
     sender = parsed.from_.email if parsed.from_ is not None else ""
 
-    message = Message(
-        ledger_id=mail.ledger_id,
-        direction="in",
-        message_id=parsed.message_id,
-        in_reply_to=list(parsed.in_reply_to),
-        references=list(parsed.references),
-        subject=parsed.subject,
-        from_name=parsed.from_.name if parsed.from_ is not None else "",
-        from_email=sender,
-        to=[a.email for a in parsed.to],
-        cc=[a.email for a in parsed.cc],
-        date=parsed.date,
-        received=received,
-        disposition=disposition.disposition.value,
-        language=extraction.language,
-        text=parsed.text,
-        new_text=text.new_text,
-        html=parsed.html,
-        extraction=extraction_to_json(extraction),
-        defects=list(parsed.defects),
-    )
+    message: dict[str, Any] = {
+        "ledger_id": mail.ledger_id,
+        "direction": "in",
+        "message_id": parsed.message_id,
+        "in_reply_to": list(parsed.in_reply_to),
+        "references": list(parsed.references),
+        "subject": parsed.subject,
+        "from_name": parsed.from_.name if parsed.from_ is not None else "",
+        "from_email": sender,
+        "to": [a.email for a in parsed.to],
+        "cc": [a.email for a in parsed.cc],
+        "date": parsed.date,
+        "received": received,
+        "disposition": disposition.disposition.value,
+        "language": extraction.language,
+        "text": parsed.text,
+        "new_text": text.new_text,
+        "html": parsed.html,
+        "extraction": extraction_to_json(extraction),
+        "defects": list(parsed.defects),
+    }
 
     disp = disposition.disposition
     ticket: Ticket | None = None
@@ -265,13 +265,12 @@ def process_mail(
             ticket = _record_bounce(session, parsed, now) or ticket
         _store_message(session, message, decision, ticket, parsed, ctx)
         if ticket is not None:
-            session.add(
-                Event(
-                    ticket_id=ticket.id,
-                    kind=disp.value,
-                    at=now,
-                    data={"message_id": parsed.message_id, "from": sender},
-                )
+            _event(
+                session,
+                ticket.id,
+                disp.value,
+                now,
+                {"message_id": parsed.message_id, "from": sender},
             )
         return ProcessedMail(
             mail.ledger_id,
@@ -310,30 +309,29 @@ def process_mail(
         mailbox=mail.mailbox,
         text=text,
     )
-    ticket = _new_ticket(session, parsed, decision, thread, now)
-    _store_message(session, message, decision, ticket, parsed, ctx)
-    session.add(
-        Event(
-            ticket_id=ticket.id,
-            kind="created",
-            at=now,
-            data={
-                "queue": decision.queue,
-                "disposition": decision.disposition,
-                "outcome": decision.policy.outcome if decision.policy else None,
-                "flags": list(decision.flags),
-            },
-        )
+    new = _new_ticket(session, parsed, decision, thread, now)
+    _store_message(session, message, decision, new, parsed, ctx)
+    _event(
+        session,
+        new.id,
+        "created",
+        now,
+        {
+            "queue": decision.queue,
+            "disposition": decision.disposition,
+            "outcome": decision.policy.outcome if decision.policy else None,
+            "flags": list(decision.flags),
+        },
     )
-    if disp is Disposition.TICKET and not _reply_withheld(session, parsed, ticket, decision, now):
-        _queue_reply(session, ctx, ticket, message, decision, now, registry)
+    if disp is Disposition.TICKET and not _reply_withheld(session, parsed, new, decision, now):
+        _queue_reply(session, ctx, new, message, decision, now, registry)
     return ProcessedMail(
         mail.ledger_id,
         mail.source_ref,
         decision.disposition,
         decision.queue,
         decision.policy.outcome if decision.policy else None,
-        ticket.ref,
+        new.ref,
         decision.reply_template,
     )
 
@@ -346,7 +344,7 @@ def _followup(
     extraction: Extraction,
     text: Any,
     thread: ThreadMatch,
-    message: Message,
+    message: dict[str, Any],
     ctx: ProcessingContext,
     registry: Registry,
     received: datetime,
@@ -378,7 +376,7 @@ def _followup(
         text=text,
         ticket_queue=ticket.queue,
     )
-    message.disposition = Disposition.FOLLOWUP.value
+    message["disposition"] = Disposition.FOLLOWUP.value
     _store_message(session, message, decision, ticket, parsed, ctx)
     previous_outcome = (ticket.policy or {}).get("outcome")
     new_outcome = decision.policy.outcome if decision.policy else None
@@ -393,19 +391,18 @@ def _followup(
     ticket.updated_at = now
     session.add(ticket)
     add_participants(session, ticket.id, _thread_people(parsed, ctx))
-    session.add(
-        Event(
-            ticket_id=ticket.id,
-            kind="followup",
-            at=now,
-            data={
-                "message_id": parsed.message_id,
-                "from": message.from_email,
-                "matched": thread.how,
-                "status": [old_status, ticket.status],
-                "outcome": [previous_outcome, new_outcome],
-            },
-        )
+    _event(
+        session,
+        ticket.id,
+        "followup",
+        now,
+        {
+            "message_id": parsed.message_id,
+            "from": message["from_email"],
+            "matched": thread.how,
+            "status": [old_status, ticket.status],
+            "outcome": [previous_outcome, new_outcome],
+        },
     )
     if (
         new_outcome is not None
@@ -427,8 +424,8 @@ def _followup(
 def _queue_reply(
     session: Session,
     ctx: ProcessingContext,
-    ticket: Ticket,
-    message: Message,
+    ticket: Ticket | NewTicket,
+    message: Mapping[str, Any],
     decision: RoutingDecision,
     now: datetime,
     registry: Registry,
@@ -441,37 +438,44 @@ def _queue_reply(
             ctx.templates,
             ctx.replies,
             ticket=ticket,
-            inbound=message,
+            inbound=Inbound(
+                subject=message["subject"],
+                message_id=message["message_id"],
+                references=message["references"],
+            ),
             decision=decision,
             now=now,
             display_number=_display(registry),
+            load_row=False,
         )
     except ComposeError as exc:
-        session.add(
-            Event(
-                ticket_id=ticket.id,
-                kind="reply_suppressed",
-                at=now,
-                data={"reason": f"unusable address: {exc}", "template": decision.reply_template},
-            )
+        _event(
+            session,
+            ticket.id,
+            "reply_suppressed",
+            now,
+            {"reason": f"unusable address: {exc}", "template": decision.reply_template},
         )
 
 
 def _reply_withheld(
-    session: Session, parsed: ParsedMail, ticket: Ticket, decision: RoutingDecision, now: datetime
+    session: Session,
+    parsed: ParsedMail,
+    ticket: Ticket | NewTicket,
+    decision: RoutingDecision,
+    now: datetime,
 ) -> bool:
     """True, with a `reply_suppressed` event, when the mail's headers forbid an automatic
     reply (`X-Auto-Response-Suppress`, `X-Loop`, empty Return-Path)."""
     reason = no_auto_reply_reason(parsed)
     if reason is None or not decision.reply_template:
         return False
-    session.add(
-        Event(
-            ticket_id=ticket.id,
-            kind="reply_suppressed",
-            at=now,
-            data={"reason": reason, "template": decision.reply_template},
-        )
+    _event(
+        session,
+        ticket.id,
+        "reply_suppressed",
+        now,
+        {"reason": reason, "template": decision.reply_template},
     )
     return True
 
@@ -497,68 +501,116 @@ def _thread_people(parsed: ParsedMail, ctx: ProcessingContext) -> list[str]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A ticket just inserted in this transaction: what the rest of its mail's processing and
+    its reply need (`outbound.replies.TicketFacts`), without loading it back."""
+
+    id: int
+    ref: str
+    queue: str
+    subject: str
+    requester_email: str
+    requester_name: str
+    language: str
+    flags: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """The customer's mail a reply answers (`outbound.replies.InboundFacts`)."""
+
+    subject: str
+    message_id: str | None
+    references: list[str]
+
+
+def _event(
+    session: Session, ticket_id: int | None, kind: str, now: datetime, data: dict[str, Any]
+) -> None:
+    session.flush()  # pending ORM changes (a follow-up's ticket) first, in the order made
+    rows.insert_one(session, Event, ticket_id=ticket_id, kind=kind, at=now, data=data)
+
+
 def _new_ticket(
     session: Session,
     parsed: ParsedMail,
     decision: RoutingDecision,
     thread: ThreadMatch | None,
     now: datetime,
-) -> Ticket:
+) -> NewTicket:
+    """Insert the ticket and its requester as its first participant."""
     requester = parsed.from_
-    ticket = Ticket(
-        ref=new_ref(session),
-        queue=decision.queue or "general",
-        status=decision.status,
-        priority=decision.priority,
-        subject=parsed.subject,
-        requester_email=requester.email if requester else "",
-        requester_name=requester.name if requester else "",
-        language=decision.language,
-        contract_numbers=list(decision.contract_numbers),
-        tags=list(decision.tags) + (["bulk"] if decision.disposition == "bulk" else []),
-        flags=list(decision.flags),
-        policy=decision.policy.to_json() if decision.policy else None,
-        linked_ticket_id=thread.ticket_id if thread is not None else None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ticket)
-    session.flush()
-    assert ticket.id is not None
+    values: dict[str, Any] = {
+        "ref": new_ref(session),
+        "queue": decision.queue or "general",
+        "status": decision.status,
+        "priority": decision.priority,
+        "subject": parsed.subject,
+        "requester_email": requester.email if requester else "",
+        "requester_name": requester.name if requester else "",
+        "language": decision.language,
+        "contract_numbers": list(decision.contract_numbers),
+        "tags": list(decision.tags) + (["bulk"] if decision.disposition == "bulk" else []),
+        "flags": list(decision.flags),
+        "policy": decision.policy.to_json() if decision.policy else None,
+        "linked_ticket_id": thread.ticket_id if thread is not None else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    ticket_id = rows.insert_one(session, Ticket, **values)
     if requester is not None:
-        add_participants(session, ticket.id, [requester.email], role="requester")
-    return ticket
+        add_new_participants(session, ticket_id, [requester.email], role="requester")
+    return NewTicket(
+        id=ticket_id,
+        ref=values["ref"],
+        queue=values["queue"],
+        subject=values["subject"],
+        requester_email=values["requester_email"],
+        requester_name=values["requester_name"],
+        language=values["language"],
+        flags=values["flags"],
+    )
 
 
 def _store_message(
     session: Session,
-    message: Message,
+    message: dict[str, Any],
     decision: RoutingDecision,
-    ticket: Ticket | None,
+    ticket: Ticket | NewTicket | None,
     parsed: ParsedMail,
     ctx: ProcessingContext,
 ) -> None:
-    message.ticket_id = ticket.id if ticket is not None else None
-    message.decision = decision.to_json()
-    session.add(message)
-    session.flush()
-    assert message.id is not None
+    """Insert the mail's `Message` row and its attachments (contents to the blob store)."""
+    session.flush()  # a follow-up's ticket change goes before its message, as before
+    message_pk = rows.insert_one(
+        session,
+        Message,
+        **message,
+        ticket_id=ticket.id if ticket is not None else None,
+        decision=decision.to_json(),
+    )
     for att in parsed.attachments:
         if att.data is not None:
             ctx.blobs.put(att.data)
-        session.add(
-            AttachmentRow(
-                message_pk=message.id,
-                filename=att.filename,
-                content_type=att.content_type,
-                sniffed_type=att.sniffed_type,
-                size=att.size,
-                sha256=att.sha256 if att.data is not None else "",
-                text=att.text,
-                text_error=att.text_error,
-                inline=att.inline,
-            )
-        )
+    rows.insert_many(
+        session,
+        AttachmentRow,
+        [
+            {
+                "message_pk": message_pk,
+                "filename": att.filename,
+                "content_type": att.content_type,
+                "sniffed_type": att.sniffed_type,
+                "size": att.size,
+                "sha256": att.sha256 if att.data is not None else "",
+                "text": att.text,
+                "text_error": att.text_error,
+                "inline": att.inline,
+            }
+            for att in parsed.attachments
+        ],
+    )
 
 
 def _record_bounce(session: Session, parsed: ParsedMail, now: datetime) -> Ticket | None:

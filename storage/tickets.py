@@ -9,8 +9,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from storage import rows
 from storage.models import Message, OutboxRow, Participant, Ticket
 
 #: ticket references avoid look-alike characters (0/O, 1/I/L) and are not a sequence
@@ -20,10 +23,16 @@ REF_LENGTH = 6
 
 def new_ref(session: Session, prefix: str = "PK") -> str:
     """A fresh, random ticket reference such as `PK-7F3K9Q`, unique in the database."""
+    session.flush()  # tickets this transaction holds as objects are looked at too
     while True:
         ref = f"{prefix}-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
-        if session.exec(select(Ticket.id).where(Ticket.ref == ref)).first() is None:
+        if session.execute(_REF_TAKEN, {"ref": ref}).first() is None:
             return ref
+
+
+_REF_TAKEN = sa_select(rows.table_of(Ticket).c.id).where(
+    rows.table_of(Ticket).c.ref == bindparam("ref")
+)
 
 
 class DbThreadIndex:
@@ -76,3 +85,18 @@ def add_participants(
         if address and "@" in address and address not in existing:
             session.add(Participant(ticket_id=ticket_id, email=address, role=role))
             existing.add(address)
+
+
+def add_new_participants(
+    session: Session, ticket_id: int, emails: Iterable[str], role: str = "cc"
+) -> None:
+    """`add_participants` for a ticket made in this transaction: it has none yet, so nothing
+    is looked up (one insert)."""
+    seen: list[str] = []
+    for email in emails:
+        address = email.strip().lower()
+        if address and "@" in address and address not in seen:
+            seen.append(address)
+    rows.insert_many(
+        session, Participant, [{"ticket_id": ticket_id, "email": a, "role": role} for a in seen]
+    )
