@@ -16,8 +16,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, bindparam, func, select
+from sqlmodel import Session, col
+from sqlmodel import select as model_select
 
 from storage.models import Event, OutboxRow
 
@@ -91,20 +92,30 @@ def is_alert(reason: str | None) -> bool:
     return reason in ("per_sender_limit", "global_limit")
 
 
+_T = OutboxRow.__table__  # type: ignore[attr-defined]
+_ANSWERED = and_(_T.c.automatic.is_(True), _T.c.state != "failed")
+_COUNTS = select(
+    select(func.count())
+    .select_from(_T)
+    .where(_ANSWERED, _T.c.to_address == bindparam("address"), _T.c.created_at > bindparam("day"))
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(_T)
+    .where(_ANSWERED, _T.c.created_at > bindparam("hour"))
+    .scalar_subquery(),
+)
+
+
 def count_recent(session: Session, recipient: str, now: datetime) -> ReplyCounts:
     """Automatic replies in the outbox (any state but failed) to `recipient` in the last day
-    and to anyone in the last hour."""
+    and to anyone in the last hour, in one query (indexes `ix_outbox_to_address_created_at` and
+    `ix_outbox_created_at`)."""
     address = recipient.strip().lower()
-    base = (
-        select(func.count())
-        .select_from(OutboxRow)
-        .where(col(OutboxRow.automatic).is_(True), col(OutboxRow.state) != "failed")
-    )
-    per_sender = session.exec(
-        base.where(col(OutboxRow.to_address) == address, col(OutboxRow.created_at) > now - DAY)
+    session.flush()  # replies this transaction holds as objects count too
+    per_sender, overall = session.execute(
+        _COUNTS, {"address": address, "day": now - DAY, "hour": now - HOUR}
     ).one()
-    overall = session.exec(base.where(col(OutboxRow.created_at) > now - HOUR)).one()
-    return ReplyCounts(to_sender_last_day=int(per_sender), all_last_hour=int(overall))
+    return ReplyCounts(to_sender_last_day=int(per_sender or 0), all_last_hour=int(overall or 0))
 
 
 def record_loop_limit(
@@ -116,7 +127,7 @@ def record_loop_limit(
     """
     address = recipient.strip().lower()
     recent = session.exec(
-        select(Event).where(col(Event.kind) == "loop_limit", col(Event.at) > now - DAY)
+        model_select(Event).where(col(Event.kind) == "loop_limit", col(Event.at) > now - DAY)
     ).all()
     if any(e.data.get("recipient") == address and e.data.get("reason") == reason for e in recent):
         return None

@@ -144,6 +144,10 @@ class OutboxRow(SQLModel, table=True):
     """A reply waiting to be delivered. Its Message-ID is fixed when the row is written."""
 
     __tablename__ = "outbox"
+    __table_args__ = (  # loop limits (outbound.limits.count_recent): per address, and overall
+        Index("ix_outbox_to_address_created_at", "to_address", "created_at"),
+        Index("ix_outbox_created_at", "created_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     message_id: str = Field(unique=True)
