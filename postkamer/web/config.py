@@ -57,3 +57,4 @@ class WebConfig:
     # /healthz: the mailboxes whose polling it reports (names from the settings)
     mailboxes: tuple[str, ...] = ()
     presence_seconds: int = 30  # who counts as "also on this ticket"
+    presence_poll_ms: int = 10_000  # how often the ticket page reports and asks

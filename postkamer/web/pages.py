@@ -168,6 +168,7 @@ def _ticket_view(
         merged_into=merge.merged_into(db, ticket),
         others=presence.others(db, ticket.id, me.email, now, cfg.presence_seconds),
         seen=presence.latest_message_id(db, ticket.id),
+        poll_ms=cfg.presence_poll_ms,
         conflict=conflict or [],
         reply_text=reply_text,
         reply_status=reply_status,

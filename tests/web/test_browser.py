@@ -5,74 +5,26 @@ adds a note and moves the ticket. Screenshots go to test-artifacts/ for people t
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from postkamer.web import WebConfig, create_app
+from postkamer.web import WebConfig
 from storage.blobs import BlobStore
 from storage.db import session_scope
 from storage.models import Event, Ticket
-from tests.support._proc import free_port, missing
 from tests.web import factory
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.web.conftest import ARTIFACTS, serve
 
 
 @pytest.fixture
 def served(web_config: WebConfig) -> Iterator[str]:
     """The app served by uvicorn in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(web_config), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        missing("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        missing("playwright")
-        raise
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with serve(web_config) as url:
+        yield url
 
 
 def _seed(engine: Engine, blobs: BlobStore) -> str:

@@ -22,6 +22,7 @@ from storage import routing_versions as rv
 from storage.db import session_scope
 from tests.support._proc import free_port, missing
 from tests.web import factory
+from tests.web.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.web.supervision import (
     CONFIG_TEXT,
     WEIGHT_NEW,
@@ -31,7 +32,6 @@ from tests.web.supervision import (
     store_samples,
     supervisor_config,
 )
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
