@@ -61,11 +61,12 @@ def clean_text(value: str, limit: int | None = None) -> str:
     if "=?" in text:
         with contextlib.suppress(ValueError, LookupError, UnicodeError):
             text = str(make_header(decode_header(text)))
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-        if unicodedata.category(ch) != "Cf" or ch in "\u200d"
-    )
+    if not text.isprintable():  # printable text has no Cc, Cf, Zl or Zp character to change
+        text = "".join(
+            " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+            for ch in text
+            if unicodedata.category(ch) != "Cf" or ch in "\u200d"
+        )
     text = _WS.sub(" ", text).strip()
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"

@@ -209,8 +209,7 @@ def text_part(subtype: str, text: str) -> bytes:
         cte = "quoted-printable"
         body = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
     head = (
-        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-        f"Content-Transfer-Encoding: {cte}\r\n\r\n"
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: {cte}\r\n\r\n'
     )
     return head.encode("ascii") + body
 

@@ -22,6 +22,7 @@ class BlobStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._folders: set[Path] = set()  # shard folders known to exist (no mkdir per blob)
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -37,8 +38,7 @@ class BlobStore:
         target = self.path(digest)
         if target.exists():
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, tmp = self._temp_file(target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -60,16 +60,12 @@ class BlobStore:
         a few journal commits instead of two per blob."""
         digests = [hashlib.sha256(data).hexdigest() for data in items]
         pending: dict[str, tuple[Path, Path]] = {}
-        made: set[Path] = set()
         try:
             for digest, data in zip(digests, items, strict=True):
                 target = self.path(digest)
                 if digest in pending or target.exists():
                     continue
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+                fd, name = self._temp_file(target.parent)
                 pending[digest] = (Path(name), target)  # before writing: removed if that fails
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -86,6 +82,17 @@ class BlobStore:
                     os.unlink(leftover)
             raise
         return digests
+
+    def _temp_file(self, folder: Path) -> tuple[int, str]:
+        """A new temporary file in `folder`, made (once per store) if it is missing."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            return tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        except FileNotFoundError:  # removed behind our back: make it again
+            folder.mkdir(parents=True, exist_ok=True)
+            return tempfile.mkstemp(dir=folder, prefix=".tmp-")
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

@@ -91,9 +91,7 @@ def test_bodies_are_7bit_or_quoted_printable_and_decode_to_the_text() -> None:
     assert b"quoted-printable" in text_part("plain", long_ascii)
     text = "Geachte meneer Müller,  \n\n" + "é" * 200 + "\n.\nFrom here = there\n"
     html = "<p>Résiliation</p>"
-    raw, plain = alternative(
-        [("Subject", unstructured("x"))], text, html, language="nl"
-    )
+    raw, plain = alternative([("Subject", unstructured("x"))], text, html, language="nl")
     assert plain == normal_text(text)
     assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
     msg = _parse(raw)
