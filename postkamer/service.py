@@ -10,6 +10,12 @@ crash after it leaves duplicates that the ledger recognises. Processed mails con
 
 Several `run` processes on one PostgreSQL: each mailbox is drained only by the holder of its
 poller lock (`postkamer.coordination`); the others stand by and take over when it dies.
+
+Metrics (`postkamer.metrics`): every committed batch of a mailbox and every successful poll are
+recorded (`record_poll`: read/stored/quarantined, last poll time, IMAP lag from the newest
+INTERNALDATE), every outbox pass (`record_delivery`), and the credentials' health on each
+outbox tick and after `run_once` (`CredentialWatch`, which also logs a warning when a
+credential turns expiring or failing).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -38,10 +45,12 @@ from intake.model import RawMail
 from intake.sources.base import Batch, Checkpoint, MailSource, SourceUnavailable
 from intake.sources.files import FileSource, header_block
 from intake.sources.imap import ImapSource
+from intake.sources.oauth import CredentialState, ProviderRegistry, default_registry
 from outbound.outbox import RetryPolicy, recover_orphaned, set_claim_owner
 from outbound.sender import DeliverySummary, deliver_due, utc_clock
 from outbound.transport import transport_from_settings
 from postkamer.coordination import MailboxLock, WorkerPresence, owner_alive
+from postkamer.metrics import Metrics, default_metrics
 from postkamer.settings import MailboxSettings, Settings
 from storage import ledger
 from storage.blobs import BlobStore
@@ -269,11 +278,13 @@ def drain(
     progress: Callable[[IngestSummary], None] | None = None,
     checkpointed: bool = True,
     total: IngestSummary | None = None,
+    metrics: Metrics | None = None,
 ) -> IngestSummary:
     """Process batches from `source` until it has nothing more (or `stop` is set).
 
     Committed batches are added to `total` (a fresh summary when None) as they go, so a caller
-    that retries after a broken connection keeps the count of what was done before it."""
+    that retries after a broken connection keeps the count of what was done before it. With
+    `metrics`, each committed batch and the poll that found the source empty are recorded."""
     total = total if total is not None else IngestSummary()
     checkpoint: Checkpoint | None = None
     if checkpointed:
@@ -281,7 +292,10 @@ def drain(
             checkpoint = ledger.read_checkpoint(session, source.name)
     while not (stop and stop.is_set()):
         batch = source.fetch_batch(checkpoint)
+        fetched_at = utcnow()
         if batch.empty:
+            if metrics is not None:
+                metrics.record_poll(source.name, read=0, stored=0, at=fetched_at)
             break
         summary = process_batch(
             engine,
@@ -295,6 +309,15 @@ def drain(
             checkpoint = batch.checkpoint
         source.acknowledge(batch)
         total.add(summary)
+        if metrics is not None:
+            metrics.record_poll(
+                source.name,
+                read=summary.read,
+                stored=summary.stored,
+                quarantined=summary.quarantined,
+                at=fetched_at,
+                newest_internaldate=newest_internaldate(batch),
+            )
         if progress is not None:
             progress(total)
         log.debug("%s: batch %s", source.name, summary)
@@ -360,10 +383,13 @@ def run_once(
     processor: Processor,
     engine: Engine | None = None,
     attempts: int = 4,
+    metrics: Metrics | None = None,
 ) -> IngestSummary:
-    """Fetch and process everything waiting in every configured mailbox, then return."""
+    """Fetch and process everything waiting in every configured mailbox, then return.
+    Polls and credential health go to `metrics` (the process-wide `default_metrics()`)."""
     own = engine is None
     engine = engine or open_engine(settings)
+    metrics = metrics or default_metrics()
     blobs = BlobStore(settings.storage.blobs)
     total = IngestSummary()
     try:
@@ -372,7 +398,9 @@ def run_once(
             done = IngestSummary()  # what committed before a retry counts too
             try:
                 _with_retries(
-                    lambda s=source, d=done: drain(engine, blobs, s, processor, total=d),  # type: ignore[misc]
+                    lambda s=source, d=done: drain(  # type: ignore[misc]
+                        engine, blobs, s, processor, total=d, metrics=metrics
+                    ),
                     mailbox.name,
                     None,
                     attempts,
@@ -381,29 +409,96 @@ def run_once(
                 source.close()
                 total.add(done)
     finally:
+        check_credentials(metrics)
         if own:
             engine.dispose()
     return total
 
 
-def deliver_outbox(settings: Settings, engine: Engine) -> DeliverySummary:
-    """Deliver every reply that is due now (SMTP, or .eml files without `[smtp]`)."""
-    return deliver_due(
+def deliver_outbox(
+    settings: Settings, engine: Engine, metrics: Metrics | None = None
+) -> DeliverySummary:
+    """Deliver every reply that is due now (SMTP, or .eml files without `[smtp]`); the
+    outcome counts go to `metrics` (the process-wide `default_metrics()`)."""
+    summary = deliver_due(
         engine,
         transport_from_settings(settings),
         retry=RetryPolicy.from_hours(settings.outbound.retry_horizon_hours),
     )
+    (metrics or default_metrics()).record_delivery(summary)
+    return summary
+
+
+class CredentialWatch:
+    """Puts the OAuth2 credentials' health (every mailbox's and `smtp`'s, as far as this
+    process has used them) into the metrics, and logs a warning once each time a credential
+    turns expiring or failing, and once when it is ok again."""
+
+    def __init__(self, registry: ProviderRegistry | None = None) -> None:
+        self._registry = registry
+        self._states: dict[str, CredentialState] = {}
+        self._lock = threading.Lock()
+
+    def check(self, metrics: Metrics | None = None) -> None:
+        health = (self._registry or default_registry()).health()
+        (metrics or default_metrics()).record_credentials(health)
+        with self._lock:
+            for name, cred in health.items():
+                before = self._states.get(name)
+                self._states[name] = cred.state
+                if cred.state == before:
+                    continue
+                if cred.state == "failing":
+                    log.warning(
+                        "credential %s is failing (%d in a row): %s",
+                        name,
+                        cred.consecutive_failures,
+                        cred.last_error,
+                    )
+                elif cred.state == "expiring":
+                    ends = cred.credential_expires_at
+                    log.warning(
+                        "credential %s expires %s: renew it before intake stops",
+                        name,
+                        ends.isoformat() if ends else "soon",
+                    )
+                elif cred.state == "ok" and before in ("failing", "expiring"):
+                    log.info("credential %s is ok again", name)
+
+
+_credential_watch = CredentialWatch()
+
+
+def check_credentials(metrics: Metrics | None = None) -> None:
+    """The process-wide `CredentialWatch`: credential health into the metrics, with warnings."""
+    try:
+        _credential_watch.check(metrics)
+    except Exception:  # the watch never stops intake or delivery
+        log.exception("credential health could not be recorded")
+
+
+def newest_internaldate(batch: Batch) -> datetime | None:
+    """The newest INTERNALDATE in `batch` (for the IMAP lag), if the source gave any."""
+    dates = [m.internaldate for m in batch.mails if m.internaldate is not None]
+    dates += [o.mail.internaldate for o in batch.oversize if o.mail.internaldate is not None]
+    return max(dates, default=None)
 
 
 def _outbox_loop(
-    settings: Settings, engine: Engine, stop: threading.Event, interval: float = 2.0
+    settings: Settings,
+    engine: Engine,
+    stop: threading.Event,
+    interval: float = 2.0,
+    metrics: Metrics | None = None,
 ) -> None:
     """Deliver due replies every `interval` seconds until stopped. On PostgreSQL, rows that
-    another (dead) process had claimed are recovered first (`coordination.owner_alive`)."""
+    another (dead) process had claimed are recovered first (`coordination.owner_alive`).
+    Each tick also records the credentials' health (`check_credentials`)."""
     delay = interval
     rng = random.Random()
     retry = RetryPolicy.from_hours(settings.outbound.retry_horizon_hours)
     while not stop.wait(delay):
+        check_credentials(metrics)
         try:
             if is_postgresql(engine):
                 recovered = recover_orphaned(
@@ -413,7 +508,7 @@ def _outbox_loop(
                     log.warning(
                         "outbox: %d reply(s) of a stopped worker: outcome unknown", recovered
                     )
-            summary = deliver_outbox(settings, engine)
+            summary = deliver_outbox(settings, engine, metrics)
             if summary.attempted:
                 log.info("outbox: %s", summary)
             delay = interval
@@ -430,6 +525,7 @@ def _mailbox_loop(
     stop: threading.Event,
     source_factory: Callable[[Settings, MailboxSettings], MailSource],
     lock_retry_seconds: float = 5.0,
+    metrics: Metrics | None = None,
 ) -> None:
     """Drain one mailbox whenever new mail may be there, while this process holds its poller
     lock (`postkamer.coordination`); otherwise retry the lock every `lock_retry_seconds`."""
@@ -449,7 +545,9 @@ def _mailbox_loop(
                 continue
             waiting = False
             try:
-                summary = drain(engine, blobs, source, processor, stop)
+                summary = drain(
+                    engine, blobs, source, processor, stop, metrics=metrics or default_metrics()
+                )
                 if summary.read:
                     log.info("mailbox %s: %s", mailbox.name, summary.to_json())
                 delay = 1.0
@@ -473,9 +571,12 @@ def run_forever(
     stop_event: threading.Event,
     engine: Engine | None = None,
     source_factory: Callable[[Settings, MailboxSettings], MailSource] = make_source,
+    metrics: Metrics | None = None,
 ) -> None:
     """Serve every mailbox (one thread each) until `stop_event` is set; SIGTERM and SIGINT
-    set it when called from the main thread. The batch in progress is finished first."""
+    set it when called from the main thread. The batch in progress is finished first.
+    Polls, deliveries and credential health go to `metrics` (default: `default_metrics()`)."""
+    metrics = metrics or default_metrics()
     own = engine is None
     engine = engine or open_engine(settings)
     presence = WorkerPresence(engine)  # our outbox claims name us; others see when we are gone
@@ -492,7 +593,7 @@ def run_forever(
     threads = [
         threading.Thread(
             target=_mailbox_loop,
-            args=(settings, mailbox, engine, processor, stop_event, source_factory),
+            args=(settings, mailbox, engine, processor, stop_event, source_factory, 5.0, metrics),
             name=f"mailbox-{mailbox.name}",
             daemon=True,
         )
@@ -501,7 +602,7 @@ def run_forever(
     threads.append(
         threading.Thread(
             target=_outbox_loop,
-            args=(settings, engine, stop_event),
+            args=(settings, engine, stop_event, 2.0, metrics),
             name="outbox",
             daemon=True,
         )
