@@ -193,6 +193,20 @@ class WebSettings(_Strict):
     presence_seconds: int = Field(default=30, ge=5, le=600)
 
 
+class MetricsSettings(_Strict):
+    """Section `[metrics]`. `listen` ("127.0.0.1:9109"): `postkamer run` serves its own
+    counters (mail read/stored/quarantined, IMAP lag, replies, credentials) in the Prometheus
+    text format on that address; unset, it serves nothing."""
+
+    listen: str | None = Field(default=None, pattern=r"^[^:\s]+:[0-9]{1,5}$")
+
+    def address(self) -> tuple[str, int] | None:
+        if self.listen is None:
+            return None
+        host, port = self.listen.rsplit(":", 1)
+        return host, int(port)
+
+
 class Settings(BaseSettings):
     """All settings. Environment variables use the prefix POSTKAMER_ and `__` for nesting."""
 
@@ -211,6 +225,7 @@ class Settings(BaseSettings):
     lifecycle: LifecycleConfig = LifecycleConfig()  # reminders, automatic close, assignment
     scheduler: SchedulerConfig = SchedulerConfig()  # tick intervals, digest time
     web: WebSettings = WebSettings()  # /metrics token, presence window
+    metrics: MetricsSettings = MetricsSettings()  # where `run` serves its own counters
 
     @classmethod
     def settings_customise_sources(

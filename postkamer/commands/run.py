@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from postkamer.service import (
 )
 from postkamer.settings import Settings
 from storage.blobs import BlobStore
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -77,6 +80,7 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
             )
         return 0
     engine = open_engine(settings)
+    serve_metrics(settings)
     scheduler = start_scheduler(settings, engine, processor)
     try:
         run_forever(settings, processor, threading.Event(), engine=engine)
@@ -85,6 +89,19 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
             scheduler.shutdown()
         engine.dispose()
     return 0
+
+
+def serve_metrics(settings: Settings) -> None:
+    """The process's counters over HTTP for Prometheus, when `[metrics] listen` is set."""
+    address = settings.metrics.address()
+    if address is None:
+        return
+    from prometheus_client import start_http_server
+
+    from postkamer.metrics import default_metrics
+
+    start_http_server(address[1], addr=address[0], registry=default_metrics().registry)
+    log.info("metrics on http://%s:%d/metrics", *address)
 
 
 def start_scheduler(settings: Settings, engine: Engine, processor: Processor) -> Scheduler | None:

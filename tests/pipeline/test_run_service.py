@@ -7,11 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from sqlalchemy import inspect, text
 
 from storage.db import make_engine
+from tests.outbound.conftest import free_port
 from tests.support.dovecot import Account
 from tests.support.mail import make_mail, settings_dict, write_config
 
@@ -30,17 +32,17 @@ def _wait(predicate: object, seconds: float) -> bool:
 def test_run_answers_new_mail_and_stops_on_sigterm(
     imap_account: Account, migrated_db_url: str, tmp_path: Path
 ) -> None:
-    config = write_config(
-        tmp_path / "postkamer.toml",
-        settings_dict(
-            migrated_db_url,
-            tmp_path,
-            host=imap_account.host,
-            port=imap_account.port,
-            username=imap_account.user,
-            password=imap_account.password,
-        ),
+    data = settings_dict(
+        migrated_db_url,
+        tmp_path,
+        host=imap_account.host,
+        port=imap_account.port,
+        username=imap_account.user,
+        password=imap_account.password,
     )
+    metrics_port = free_port()
+    data["metrics"] = {"listen": f"127.0.0.1:{metrics_port}"}
+    config = write_config(tmp_path / "postkamer.toml", data)
     outbox = tmp_path / "outbox"
     child = subprocess.Popen(
         [sys.executable, "-m", "postkamer.cli", "--config", str(config), "run"],
@@ -58,6 +60,11 @@ def test_run_answers_new_mail_and_stops_on_sigterm(
         [reply] = list(outbox.glob("*.eml"))
         assert b"customer1@example.org" in reply.read_bytes()
         assert _wait(lambda: imap_account.count("Processed") == 1, 10)
+        scraped = urllib.request.urlopen(
+            f"http://127.0.0.1:{metrics_port}/metrics", timeout=5
+        ).read().decode()
+        assert 'postkamer_mails_stored_total{mailbox="support"} 1.0' in scraped
+        assert 'postkamer_replies_total{result="sent"} 1.0' in scraped
     finally:
         child.send_signal(signal.SIGTERM)
         try:
