@@ -296,6 +296,9 @@ def drain(
         if batch.empty:
             if metrics is not None:
                 metrics.record_poll(source.name, read=0, stored=0, at=fetched_at)
+            if checkpointed:
+                with session_scope(engine) as session:
+                    ledger.touch_checkpoint(session, source.name)
             break
         summary = process_batch(
             engine,

@@ -260,5 +260,13 @@ def write_checkpoint(session: Session, mailbox: str, folder: str, checkpoint: Ch
     session.flush()
 
 
+def touch_checkpoint(session: Session, mailbox: str) -> None:
+    """Record a successful poll that found nothing new (`updated_at` = last good poll), so a
+    quiet mailbox does not look stalled to the health check."""
+    session.execute(
+        update(MailboxState).where(col(MailboxState.name) == mailbox).values(updated_at=utcnow())
+    )
+
+
 def mailbox_states(session: Session) -> list[MailboxState]:
     return list(session.execute(select(MailboxState).order_by(col(MailboxState.name))).scalars())
