@@ -13,7 +13,7 @@ to or from summer time still counts its opening hours exactly. Used by the sched
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -338,3 +338,10 @@ class SlaConfig(BaseModel):
 
     def for_queue(self, queue: str) -> QueueSla:
         return self.queues.get(queue, self.default)
+
+    def with_queue_targets(self, targets: Mapping[str, QueueSla]) -> SlaConfig:
+        """These settings with `targets` (e.g. the routing config's per-queue SLA) for the
+        queues `[sla.queues]` does not name: the settings win, then `targets`, then the
+        default. The web app's due badges apply the same order."""
+        merged = {**targets, **self.queues}
+        return self.model_copy(update={"queues": merged})

@@ -30,6 +30,7 @@ from postkamer.service import (
     run_once,
 )
 from postkamer.settings import Settings
+from postkamer.sla import QueueSla
 from storage.blobs import BlobStore
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,15 @@ def start_scheduler(settings: Settings, engine: Engine, processor: Processor) ->
         clock=SystemClock(),
         templates=context.templates,
         replies=context.replies,
-        sla=settings.sla,
+        sla=settings.sla.with_queue_targets(
+            {
+                q.name: QueueSla(
+                    first_response_hours=q.first_response_sla_hours,
+                    resolution_hours=q.resolution_sla_hours,
+                )
+                for q in context.routing.queues
+            }
+        ),
         lifecycle=settings.lifecycle,
         transport_factory=lambda: transport_from_settings(settings),
         reprocess=reprocess,

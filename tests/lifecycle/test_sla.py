@@ -162,3 +162,18 @@ def test_adding_hours_is_monotonic_and_additive(
     assert CAL.add_business_hours(first, h2) == CAL.add_business_hours(start, h1 + h2)
     assert CAL.business_hours_between(start, first) == h1
     assert CAL.business_hours_between(first, start) == -h1
+
+
+def test_routing_targets_fill_queues_the_settings_do_not_name() -> None:
+    from postkamer.sla import QueueSla, SlaConfig
+
+    sla = SlaConfig(queues={"hardware": QueueSla(first_response_hours=2, resolution_hours=10)})
+    merged = sla.with_queue_targets(
+        {
+            "hardware": QueueSla(first_response_hours=99, resolution_hours=99),
+            "copy-request": QueueSla(first_response_hours=16, resolution_hours=40),
+        }
+    )
+    assert merged.for_queue("hardware").first_response_hours == 2  # settings win
+    assert merged.for_queue("copy-request").first_response_hours == 16  # routing config
+    assert merged.for_queue("general") == sla.default  # neither: the default
