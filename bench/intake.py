@@ -223,6 +223,7 @@ def _e2e_section(
     ctx.figures[label] = rate
     ctx.figures[f"{label}_total"] = n / run.seconds
     ctx.figures[f"{label}_rss"] = run.max_rss_mb
+    ctx.figures[f"{label}_cpu_share"] = run.cpu_seconds / run.seconds
     ctx.facts[f"{label}_counts"] = counts
     raw = ctx.figures.get("raw")
     left, moved = account.count("INBOX"), account.count("Processed")
@@ -234,6 +235,10 @@ def _e2e_section(
             ["of which intake (start until the first reply went out)", f"{intake_s:.1f} s"],
             ["intake throughput", f"{rate:.1f} mails/s"],
             ["whole run incl. sending the replies", f"{n / run.seconds:.1f} mails/s"],
+            ["CPU time of the process (user + system)",
+             f"{run.cpu_seconds:.1f} s ({100 * run.cpu_seconds / run.seconds:.0f} % of the wall "
+             "time; the rest is waiting for Dovecot, the database, the disk or, on a busy "
+             "machine, for a core)"],
             ["fixed cost: `run --once` on an empty mailbox",
              f"{ctx.figures[f'fixed_{label}']:.2f} s"],
             ["peak RSS of the process", f"{run.max_rss_mb:.0f} MB"],

@@ -116,6 +116,7 @@ class ChildRun:
     stdout: str
     stderr: str
     started: float  # time.time() just before the child started
+    cpu_seconds: float = 0.0  # user + system CPU time of the child (not of its children)
 
 
 def run_child(
@@ -146,19 +147,20 @@ def run_child(
         peak = 0.0
         while True:
             peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
-            pid, status = os.waitpid(proc.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
                 proc.kill()
-                pid, status = os.waitpid(proc.pid, 0)
+                pid, status, usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.02)
         proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - t0
     stdout = out_path.read_text(errors="replace")
     stderr = err_path.read_text(errors="replace")
-    return ChildRun(proc.returncode, seconds, peak, stdout, stderr, started)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(proc.returncode, seconds, peak, stdout, stderr, started, cpu)
 
 
 def command_line(argv: Sequence[str]) -> str:

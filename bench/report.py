@@ -29,7 +29,7 @@ def _first_line(argv: Sequence[str]) -> str:
     return text.splitlines()[0] if text else "unknown"
 
 
-def machine() -> list[tuple[str, str]]:
+def machine(ctx: Context | None = None) -> list[tuple[str, str]]:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -47,6 +47,8 @@ def machine() -> list[tuple[str, str]]:
     except OSError:
         pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    if ctx is not None and ctx.facts.get("load_at_start"):
+        load = ", ".join(f"{x:.2f}" for x in ctx.facts["load_at_start"]) + " at the start; " + load
     commit = _first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     return [
         ("nproc", str(os.cpu_count())),
@@ -57,7 +59,7 @@ def machine() -> list[tuple[str, str]]:
         ("Dovecot", _first_line(["dovecot", "--version"])),
         ("PostgreSQL", _first_line(["/usr/lib/postgresql/15/bin/postgres", "--version"])),
         ("SQLite", __import__("sqlite3").sqlite_version),
-        ("load average at the end (1, 5, 15 min)", load),
+        ("load average (1, 5, 15 min)", load + " at the end"),
         ("git commit", commit),
     ]
 
@@ -116,7 +118,11 @@ def write(
         "| | |",
         "|---|---|",
     ]
-    lines += [f"| {k} | {v} |" for k, v in machine()]
+    lines += [f"| {k} | {v} |" for k, v in machine(ctx)]
+    cpu = [f"{k.removesuffix('_cpu_share')} {100 * v:.0f} %" for k, v in ctx.figures.items()
+           if k.endswith("_cpu_share")]
+    if cpu:
+        lines += [f"| CPU time / wall time of the intake runs | {', '.join(cpu)} |"]
     lines += ["", "## Targets", "", "| target | goal | measured | |", "|---|---|---|---|"]
     for t in TARGETS:
         value, verdict = t.judge(ctx.figures)
