@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench clean fuzz
+.PHONY: demo test lint typecheck check bench soak clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+soak: $(STAMP)
+	$(PY) -m bench.soak --minutes $(or $(SOAK_MINUTES),30)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/hostile -k fuzz
