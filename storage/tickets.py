@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage import rows
-from storage.models import Message, OutboxRow, Participant, Ticket
+from storage.models import Event, Message, OutboxRow, Participant, Ticket
 
 #: ticket references avoid look-alike characters (0/O, 1/I/L) and are not a sequence
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,6 +33,34 @@ def new_ref(session: Session, prefix: str = "PK") -> str:
 _REF_TAKEN = sa_select(rows.table_of(Ticket).c.id).where(
     rows.table_of(Ticket).c.ref == bindparam("ref")
 )
+
+
+MERGED_INTO = "merged_into"  # event on a duplicate merged into another ticket
+
+
+def merged_into(session: Session, ticket: Ticket) -> Ticket | None:
+    """The ticket this one was merged into, if it was."""
+    event = session.exec(
+        select(Event)
+        .where(Event.ticket_id == ticket.id, Event.kind == MERGED_INTO)
+        .order_by(col(Event.id).desc())
+    ).first()
+    if event is None:
+        return None
+    ref = str(event.data.get("target") or "")
+    return session.exec(select(Ticket).where(Ticket.ref == ref)).first()
+
+
+def surviving(session: Session, ticket: Ticket | None, hops: int = 5) -> Ticket | None:
+    """Follow merges to the ticket that carries the conversation now."""
+    for _ in range(hops):
+        if ticket is None or ticket.status != "closed":
+            return ticket
+        keeper = merged_into(session, ticket)
+        if keeper is None:
+            return ticket
+        ticket = keeper
+    return ticket
 
 
 class DbThreadIndex:
@@ -57,11 +85,13 @@ class DbThreadIndex:
                     select(OutboxRow.ticket_id).where(OutboxRow.message_id == message_id)
                 ).first()
             if ticket_id is not None:
-                return self.session.get(Ticket, ticket_id)
+                return surviving(self.session, self.session.get(Ticket, ticket_id))
         return None
 
     def ticket_for_ref(self, ref: str) -> Ticket | None:
-        return self.session.exec(select(Ticket).where(Ticket.ref == ref.upper())).first()
+        """The ticket with this reference; a merged duplicate answers with its keeper."""
+        found = self.session.exec(select(Ticket).where(Ticket.ref == ref.upper())).first()
+        return surviving(self.session, found)
 
     def participants(self, ticket_id: int) -> frozenset[str]:
         emails = self.session.exec(

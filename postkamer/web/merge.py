@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from postkamer import lifecycle
 from postkamer.web.access import Principal
 from postkamer.web.actions import ActionError
 from storage.models import Event, Message, Participant, Ticket, utcnow
+from storage.tickets import MERGED_INTO, merged_into
 
-MERGED_INTO = "merged_into"  # event on the duplicate
 MERGED = "merged"  # event on the keeper
 
 
@@ -30,19 +30,6 @@ MERGED = "merged"  # event on the keeper
 class MergeResult:
     messages: int
     participants: list[str]  # addresses that became participants of the keeper
-
-
-def merged_into(session: Session, ticket: Ticket) -> Ticket | None:
-    """The ticket this one was merged into, if it was."""
-    event = session.exec(
-        select(Event)
-        .where(Event.ticket_id == ticket.id, Event.kind == MERGED_INTO)
-        .order_by(col(Event.id).desc())
-    ).first()
-    if event is None:
-        return None
-    ref = str(event.data.get("target") or "")
-    return session.exec(select(Ticket).where(Ticket.ref == ref)).first()
 
 
 def merge(session: Session, duplicate: Ticket, keeper: Ticket, actor: Principal) -> MergeResult:

@@ -22,6 +22,7 @@ from postkamer.web.export import tickets_csv
 from postkamer.web.sanitize import content_disposition
 from postkamer.web.templating import render
 from storage.models import Message, Ticket
+from storage.tickets import merged_into
 
 router = APIRouter(include_in_schema=False)
 _KEY = re.compile(r"[a-z_]{1,40}(\.[a-z_]{1,40})?")
@@ -165,7 +166,7 @@ def _ticket_view(
         languages=LANGUAGES,
         done=done,
         error=error,
-        merged_into=merge.merged_into(db, ticket),
+        merged_into=merged_into(db, ticket),
         others=presence.others(db, ticket.id, me.email, now, cfg.presence_seconds),
         seen=presence.latest_message_id(db, ticket.id),
         poll_ms=cfg.presence_poll_ms,

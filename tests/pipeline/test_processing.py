@@ -268,3 +268,42 @@ def test_bounce_marks_the_reply_failed(
             select(Event).where(Event.ticket_id == row.ticket_id, Event.kind == "delivery_failed")
         ).all()
         assert events
+
+
+def test_a_reply_naming_a_merged_duplicate_joins_the_ticket_it_was_merged_into(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    from postkamer.web.access import Principal
+    from postkamer.web.merge import merge
+
+    first = _write(tmp_path / "in", "1.eml", _mail("ann@klant.example.be", "Printer", "Kapot.\n"))
+    second = _write(
+        tmp_path / "in", "2.eml", _mail("ann@klant.example.be", "Printer (2)", "Nog steeds.\n")
+    )
+    _ingest(settings, engine, [first, second])
+    with Session(engine) as session:
+        keeper, duplicate = session.exec(select(Ticket).order_by(col(Ticket.id))).all()
+        supervisor = Principal(
+            user_id=1,
+            email="sup@desk.example",
+            role="supervisor",
+            queues=frozenset(),
+            language=None,
+            csrf_token="x",
+        )
+        merge(session, duplicate, keeper, supervisor)
+        session.commit()
+        keeper_id, duplicate_ref = keeper.id, duplicate.ref
+    answer = _write(
+        tmp_path / "in",
+        "3.eml",
+        _mail("ann@klant.example.be", f"Re: Printer (2) [{duplicate_ref}]", "Opgelost.\n"),
+    )
+    _ingest(settings, engine, [answer])
+    with Session(engine) as session:
+        assert len(session.exec(select(Ticket)).all()) == 2, "no new ticket for the answer"
+        message = session.exec(
+            select(Message).where(col(Message.new_text).contains("Opgelost"))
+        ).one()
+        assert message.ticket_id == keeper_id
+        assert message.disposition == "followup"
