@@ -5,6 +5,8 @@ and the user's queues before it reads or changes anything.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import re
 from collections.abc import Callable
 from typing import Annotated
@@ -42,6 +44,9 @@ def _filter(queue: str, status: str | None, q: str, sort: str, page: int) -> que
     )
 
 
+ALERT_WINDOW = timedelta(days=7)  # how far back the overview lists alerts
+
+
 @router.get("/")
 def overview(request: Request, db: Db, me: Me) -> Response:
     queues = me.visible_queues(known_queues(request))
@@ -52,6 +57,7 @@ def overview(request: Request, db: Db, me: Me) -> Response:
         "overview.html",
         counts=queries.queue_counts(db, queues, cfg.due, cfg.clock()),
         counted=queries.COUNTED,
+        alerts=queries.alerts(db, queues, me.sees_all, cfg.clock() - ALERT_WINDOW),
     )
 
 

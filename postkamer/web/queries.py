@@ -270,3 +270,39 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
         events=events,
         linked=linked,
     )
+
+
+ALERT_KINDS = ("loop_limit", "delivery_failed", "delivery_unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something a person must look at: a loop breaker tripped, a reply that bounced or whose
+    delivery is uncertain."""
+
+    at: datetime
+    kind: str
+    ticket_ref: str | None
+    queue: str | None
+    detail: str
+
+
+def alerts(
+    session: Session, queues: list[str], sees_all: bool, since: datetime, limit: int = 20
+) -> list[Alert]:
+    """Recent alerts, newest first: for supervisors all, for owners those of their queues."""
+    stmt = (
+        select(Event, Ticket.ref, Ticket.queue)
+        .join(Ticket, col(Ticket.id) == col(Event.ticket_id), isouter=True)
+        .where(col(Event.kind).in_(ALERT_KINDS), col(Event.at) >= since)
+        .order_by(col(Event.at).desc(), col(Event.id).desc())
+        .limit(limit)
+    )
+    if not sees_all:
+        stmt = stmt.where(col(Ticket.queue).in_(queues))
+    out = []
+    for event, ref, queue in session.exec(stmt).all():
+        data = event.data or {}
+        detail = str(data.get("reason") or data.get("error") or data.get("recipient") or "")
+        out.append(Alert(event.at, event.kind, ref, queue, detail[:300]))
+    return out
