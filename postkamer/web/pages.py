@@ -5,10 +5,9 @@ and the user's queues before it reads or changes anything.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
