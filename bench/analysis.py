@@ -46,6 +46,26 @@ def explain(ctx: Context, sections: list[Section]) -> list[str]:
                 + (f": {sql:.1f} SQL statements a mail (section 'Where intake spends its "
                    "time')." if sql else ".")
             )
+        steps: list[tuple[int, float]] = ctx.facts.get("sqlite_progress", [])
+        focus: dict[str, float] = ctx.facts.get("intake_focus", {})
+        if len(steps) >= 2 and steps[-1][1] < 0.8 * steps[0][1]:
+            lines.append(
+                f"  **Intake slows down as it goes**: {steps[0][1]:.0f} mails/s over the first "
+                f"{steps[0][0]:,} mails, {steps[-1][1]:.0f} mails/s by mail {steps[-1][0]:,} "
+                "(section 1(b)). The in-process profile after 2,500 mails names the cause: "
+                f"`outbound.limits.count_recent` {100 * focus.get('count_recent', 0):.0f} % and "
+                f"`outbound.limits.record_loop_limit` "
+                f"{100 * focus.get('record_loop_limit', 0):.0f} % of the time. For every reply, "
+                "`count_recent` counts all automatic replies of the last hour (an index range "
+                "that grows with the intake rate: ~2,000 rows per mail here); once the global "
+                "hourly limit (2,000 replies) has tripped, every further ticket calls "
+                "`record_loop_limit`, which loads every `loop_limit` event of the day and "
+                "filters them in Python. Fix (outbound, not the benchmark): count the hour's "
+                "replies once per batch and carry the count in memory, and look the alert up "
+                "by recipient in SQL (or remember per batch that it was raised). Note also that "
+                "a backlog of 10,000 mails gets only 2,000 acknowledgements in its first hour: "
+                "the global limit cannot tell a backlog after an outage from a loop."
+            )
         lines.append(
             "  What would fix it: run the pure stages (parse, disposition, extraction, decide) "
             "for a batch in a pool of worker processes and keep only the writes in the batch "

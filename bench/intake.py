@@ -174,9 +174,33 @@ def db_counts(db_url: str) -> dict[str, Any]:
                 "outbox": grouped("SELECT state, count(*) FROM outbox GROUP BY state"),
                 "queues": grouped("SELECT queue, count(*) FROM ticket GROUP BY queue"),
                 "first_sent": first_sent,
+                "processed_at": [
+                    _aware(v) for (v,) in conn.execute(
+                        text("SELECT processed_at FROM ledger WHERE processed_at IS NOT NULL "
+                             "ORDER BY processed_at")
+                    ).all()
+                ],
             }
     finally:
         engine.dispose()
+
+
+def _aware(value: object) -> datetime:
+    stamp = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(stamp, datetime):
+        raise TypeError(f"not a time: {value!r}")
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+def progress(stamps: list[datetime], chunk: int) -> list[tuple[int, float]]:
+    """Mails a second over consecutive chunks of `chunk` mails, from the ledger's processed_at
+    (set at each batch's commit): does intake slow down as the database grows?"""
+    out: list[tuple[int, float]] = []
+    for start in range(chunk, len(stamps), chunk):
+        seconds = (stamps[start] - stamps[start - chunk]).total_seconds()
+        if seconds > 0:
+            out.append((start, chunk / seconds))
+    return out
 
 
 def end_to_end(
@@ -251,6 +275,14 @@ def _e2e_section(
             ["outbox states", _kv(counts["outbox"])],
         ],
     )
+    steps = progress(counts["processed_at"], max(len(ctx.mails) // 5, 200))
+    if steps:
+        ctx.facts[f"{label}_progress"] = steps
+        section.add(
+            "Throughput as the database fills (from `ledger.processed_at`): "
+            + ", ".join(f"up to mail {end:,}: {rate:.0f}/s" for end, rate in steps),
+            "",
+        )
     try:
         stdout_line = run.stdout.strip().splitlines()[-1]
     except IndexError:
