@@ -121,16 +121,22 @@ def count_recent(session: Session, recipient: str, now: datetime) -> ReplyCounts
 def record_loop_limit(
     session: Session, *, ticket_id: int | None, reason: str, recipient: str, now: datetime
 ) -> Event | None:
-    """Alert a supervisor once per address and day that automatic replies stopped.
+    """Alert a supervisor that automatic replies stopped: once per address and day for the
+    per-sender limit, once an hour for the global limit (a flood reaches many addresses, and
+    one alert says it).
 
-    Returns the new Event, or None when this address already raised one in the last day.
+    Returns the new Event, or None when an alert for the same thing was raised already.
     """
     address = recipient.strip().lower()
+    flood = reason == "global_limit"
     recent = session.exec(
-        model_select(Event).where(col(Event.kind) == "loop_limit", col(Event.at) > now - DAY)
+        model_select(Event).where(
+            col(Event.kind) == "loop_limit", col(Event.at) > now - (HOUR if flood else DAY)
+        )
     ).all()
-    if any(e.data.get("recipient") == address and e.data.get("reason") == reason for e in recent):
-        return None
+    for e in recent:
+        if e.data.get("reason") == reason and (flood or e.data.get("recipient") == address):
+            return None
     event = Event(
         ticket_id=ticket_id,
         kind="loop_limit",

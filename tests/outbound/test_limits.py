@@ -4,6 +4,7 @@ a day, and a supervisor is alerted once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -149,3 +150,33 @@ def test_replies_written_by_a_person_are_not_limited(
         )
     assert auto.blocked == "robot_address" and auto.row is None
     assert manual.blocked is None and manual.row is not None
+
+
+def test_a_flood_past_the_global_limit_raises_one_alert_an_hour(
+    db: Engine, templates: TemplateSet, reply_config: ReplyConfig, clock: FakeClock
+) -> None:
+    """Past the global hourly ceiling every new sender is refused, but supervisors get one
+    alert for the flood, not one per address."""
+    config = replace(reply_config, limits=LoopLimits(per_sender_daily=40, global_hourly=5))
+    blocked = []
+    for i in range(30):
+        with session_scope(db) as session:
+            ticket = make_ticket(session, f"PK-FLD{i:03d}", email=f"c{i}@klant.example.be")
+            blocked.append(
+                queue_template_reply(
+                    session, templates, config, ticket=ticket, template="ack/general", now=clock()
+                ).blocked
+            )
+        clock.advance(seconds=30)
+    assert blocked[:5] == [None] * 5
+    assert set(blocked[5:]) == {"global_limit"}
+    with Session(db) as session:
+        alerts = session.exec(select(Event).where(Event.kind == "loop_limit")).all()
+        assert len(alerts) == 1 and alerts[0].data["reason"] == "global_limit"
+    clock.advance(hours=1)  # the five replies have left the hourly window
+    with session_scope(db) as session:
+        ticket = make_ticket(session, "PK-FLD999", email="late@klant.example.be")
+        late = queue_template_reply(
+            session, templates, config, ticket=ticket, template="ack/general", now=clock()
+        )
+    assert late.blocked is None
