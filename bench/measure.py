@@ -131,8 +131,10 @@ def run_child(
     (in `log`.out/.err when given, else in temporary files)."""
     import tempfile
 
+    scratch = None
     if log is None:
-        log = Path(tempfile.mkdtemp(prefix="pk-bench-child-")) / "child"
+        scratch = Path(tempfile.mkdtemp(prefix="pk-bench-child-"))
+        log = scratch / "child"
     out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
     full_env = dict(os.environ)
     if env:
@@ -159,6 +161,10 @@ def run_child(
     seconds = time.perf_counter() - t0
     stdout = out_path.read_text(errors="replace")
     stderr = err_path.read_text(errors="replace")
+    if scratch is not None:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
     cpu = usage.ru_utime + usage.ru_stime
     return ChildRun(proc.returncode, seconds, peak, stdout, stderr, started, cpu)
 
