@@ -146,4 +146,22 @@ def write(
             lines += ["", "Commands:", ""]
             lines += [f"    {c}" for c in section.commands]
         lines += ["", f"_(section took {section.seconds:.0f} s)_", ""]
+    lines += _kept_blocks(path)
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+KEPT = (("<!-- soak:start -->", "<!-- soak:end -->"),)  # written by bench/soak.py
+
+
+def _kept_blocks(path: Path) -> list[str]:
+    """Marked sections other tools keep in RESULTS.md (the soak summary), carried over."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    kept: list[str] = []
+    for start, end in KEPT:
+        if start in current and end in current.split(start, 1)[1]:
+            block = start + current.split(start, 1)[1].split(end, 1)[0] + end
+            kept += ["", block]
+    return kept
