@@ -10,8 +10,9 @@ reads the report (`postkamer routing replay`, the web app) before applying the c
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -134,6 +135,78 @@ class ReplayReport:
 Prepared = tuple[ParsedMail, Any, MailText, datetime]
 
 
+Outcome = tuple[str, RoutingDecision | None, RoutingDecision | None, str | None]
+
+# the configs and registry a forked worker uses: set before the pool forks, never pickled
+_SHARED: tuple[RoutingConfig, RoutingConfig, Registry] | None = None
+
+
+def _decide_both(
+    item: ReplayItem, current: RoutingConfig, candidate: RoutingConfig, registry: Registry
+) -> Outcome:
+    """(ref, before, after, error) for one stored mail."""
+    from intake.disposition import classify_disposition  # isort: skip
+    from intake.extract import extract, mail_text  # isort: skip
+    from intake.parse import parse_mail  # isort: skip
+
+    try:
+        parsed = item.parsed if item.parsed is not None else parse_mail(item.data or b"")
+        disposition = classify_disposition(parsed)
+        text = mail_text(parsed)
+        received = item.received or parsed.date or datetime.now(UTC)
+        first: Extraction = extract(text, registry, current.extraction)
+        same = current.extraction == candidate.extraction
+        second = first if same else extract(text, registry, candidate.extraction)
+        before = decide(
+            parsed,
+            disposition,
+            first,
+            registry=registry,
+            config=current,
+            received=received,
+            mailbox=item.mailbox,
+            text=text,
+        )
+        after = decide(
+            parsed,
+            disposition,
+            second,
+            registry=registry,
+            config=candidate,
+            received=received,
+            mailbox=item.mailbox,
+            text=text,
+        )
+    except Exception as exc:  # a mail that cannot be processed is reported, not fatal
+        return item.ref, None, None, f"{type(exc).__name__}: {exc}"
+    return item.ref, before, after, None
+
+
+def _decide_shared(item: ReplayItem) -> Outcome:
+    assert _SHARED is not None
+    return _decide_both(item, *_SHARED)
+
+
+def _outcomes(
+    items: Iterable[ReplayItem],
+    current: RoutingConfig,
+    candidate: RoutingConfig,
+    registry: Registry,
+    workers: int,
+) -> Iterator[Outcome]:
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in items:
+            yield _decide_both(item, current, candidate, registry)
+        return
+    global _SHARED
+    _SHARED = (current, candidate, registry)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_decide_shared, items, chunksize=32)
+    finally:
+        _SHARED = None
+
+
 def replay(
     items: Iterable[ReplayItem],
     current: RoutingConfig,
@@ -141,46 +214,17 @@ def replay(
     registry: Registry,
     *,
     keep: Callable[[RoutingDecision, RoutingDecision], bool] | None = None,
+    workers: int = 1,
 ) -> ReplayReport:
     """Decide every item with both configs and report the differences. Pure apart from
-    reading the items. `keep(before, after)` can narrow the report (e.g. to one queue)."""
-    from intake.disposition import classify_disposition  # isort: skip
-    from intake.extract import extract, mail_text  # isort: skip
-    from intake.parse import parse_mail  # isort: skip
-
-    same_extraction = current.extraction == candidate.extraction
+    reading the items. `keep(before, after)` can narrow the report (e.g. to one queue).
+    `workers` > 1 spreads the mails over that many forked processes (each mail is
+    independent); use it from a single-threaded command, not from inside a web server."""
     report = ReplayReport()
-    for item in items:
-        try:
-            parsed = item.parsed if item.parsed is not None else parse_mail(item.data or b"")
-            disposition = classify_disposition(parsed)
-            text = mail_text(parsed)
-            received = item.received or parsed.date or datetime.now(UTC)
-            first: Extraction = extract(text, registry, current.extraction)
-            second = first if same_extraction else extract(text, registry, candidate.extraction)
-            before = decide(
-                parsed,
-                disposition,
-                first,
-                registry=registry,
-                config=current,
-                received=received,
-                mailbox=item.mailbox,
-                text=text,
-            )
-            after = decide(
-                parsed,
-                disposition,
-                second,
-                registry=registry,
-                config=candidate,
-                received=received,
-                mailbox=item.mailbox,
-                text=text,
-            )
-        except Exception as exc:  # a mail that cannot be processed is reported, not fatal
-            report.errors.append((item.ref, f"{type(exc).__name__}: {exc}"))
+    for ref, before, after, error in _outcomes(items, current, candidate, registry, workers):
+        if error is not None or before is None or after is None:
+            report.errors.append((ref, error or "no decision"))
             continue
         if keep is None or keep(before, after):
-            report.add(item.ref, before, after)
+            report.add(ref, before, after)
     return report

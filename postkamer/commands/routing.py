@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
@@ -57,6 +58,13 @@ def register(subparsers: Any) -> None:
     replay.add_argument("--queue", metavar="Q", help="only mail in queue Q before or after")
     replay.add_argument("--registry", metavar="CSV", help="contract registry CSV")
     replay.add_argument("--limit", type=int, metavar="N", help="at most N mails")
+    replay.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes deciding mails in parallel (default: one per CPU)",
+    )
     replay.add_argument("--json", action="store_true", help="JSON report")
     replay.set_defaults(func=run_replay)
 
@@ -186,9 +194,11 @@ def run_replay(args: argparse.Namespace, settings_loader: Callable[[], Settings]
     def keep(before: Any, after: Any) -> bool:
         return queue is None or queue in (before.queue, after.queue)
 
-    report = replay(
-        stored_items(settings, args.since, args.limit), current, candidate, registry, keep=keep
-    )
+    workers = args.workers or os.cpu_count() or 1
+    items = stored_items(settings, args.since, args.limit)
+    if workers > 1:
+        items = iter(list(items))  # read from the database here, decided in the workers
+    report = replay(items, current, candidate, registry, keep=keep, workers=workers)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
