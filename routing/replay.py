@@ -11,6 +11,7 @@ reads the report (`postkamer routing replay`, the web app) before applying the c
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -194,7 +195,10 @@ def _outcomes(
     registry: Registry,
     workers: int,
 ) -> Iterator[Outcome]:
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # forking a process that runs other threads can copy a lock held by one of them into the
+    # child: only a single-threaded process (the `routing replay` command) uses workers
+    single_threaded = threading.active_count() == 1
+    if workers <= 1 or not single_threaded or "fork" not in multiprocessing.get_all_start_methods():
         for item in items:
             yield _decide_both(item, current, candidate, registry)
         return
@@ -219,7 +223,7 @@ def replay(
     """Decide every item with both configs and report the differences. Pure apart from
     reading the items. `keep(before, after)` can narrow the report (e.g. to one queue).
     `workers` > 1 spreads the mails over that many forked processes (each mail is
-    independent); use it from a single-threaded command, not from inside a web server."""
+    independent) when this process runs no other thread; otherwise it decides them here."""
     report = ReplayReport()
     for ref, before, after, error in _outcomes(items, current, candidate, registry, workers):
         if error is not None or before is None or after is None:
