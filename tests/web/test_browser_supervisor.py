@@ -7,22 +7,18 @@ test-artifacts/web/ for people to look at.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from postkamer.web import WebConfig, create_app
+from postkamer.web import WebConfig
 from storage import routing_versions as rv
 from storage.db import session_scope
-from tests.support._proc import free_port, missing
 from tests.web import factory
-from tests.web.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.web.conftest import ARTIFACTS, serve
 from tests.web.supervision import (
     CONFIG_TEXT,
     WEIGHT_NEW,
@@ -41,39 +37,13 @@ def sup_config(web_config: WebConfig, tmp_path: Path) -> WebConfig:
 
 @pytest.fixture
 def site(sup_config: WebConfig) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(sup_config), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve(sup_config) as url:
+        yield url
 
 
 @pytest.fixture
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        missing("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        missing("playwright")
-        raise
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+def chromium(browser: Any) -> Any:
+    return browser
 
 
 def test_supervisor_changes_replays_applies_and_rolls_back(
