@@ -10,6 +10,8 @@ import zipfile
 from datetime import UTC, datetime
 from email.utils import format_datetime, make_msgid
 
+from tests.intake.helpers import assemble_pdf
+
 SUPPORT = "support@contracts.example.com"
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -119,33 +121,6 @@ def huge_header(tokens: int) -> bytes:
     )
 
 
-def pdf_with_text(text: str) -> bytes:
-    """A one-page PDF showing `text` (Helvetica, WinAnsi)."""
-    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
-
-
 def slow_pdf(pages: int) -> bytes:
     """A PDF with a page tree of `pages` pages, each with a content stream of many tiny
     text operations: parsing all of it would take far longer than the text limit allows."""
@@ -161,19 +136,7 @@ def slow_pdf(pages: int) -> bytes:
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
+    return assemble_pdf(objects)
 
 
 def zip_bomb_docx(size: int) -> bytes:

@@ -23,13 +23,13 @@ from tests.hostile.mails import (
     huge_header,
     many_parts,
     nested,
-    pdf_with_text,
     plain,
     slow_pdf,
     text_part,
     with_parts,
     zip_bomb_docx,
 )
+from tests.intake.helpers import pdf_with_text
 
 # --- 1. structure bombs ------------------------------------------------------------------------
 
