@@ -38,8 +38,10 @@ from outbound.sender import DeliverySummary, deliver_due
 from outbound.templates import TemplateSet
 from outbound.transport import Transport
 from postkamer import lifecycle as lc
+from postkamer import ticketjobs as tj
 from postkamer.clock import Clock
 from postkamer.sla import SlaConfig, SlaStatus, sla_status
+from postkamer.ticketjobs import TicketJobRules
 from storage.db import is_postgresql, session_scope
 from storage.models import Event, LedgerEntry, OutboxRow, Ticket, User
 
@@ -79,6 +81,10 @@ class JobRuntime:
     transport_factory: Callable[[], Transport] | None = None
     reprocess: Callable[[int], object] | None = None  # ledger id -> re-run processing
     quarantine_retry: QuarantineRetry = field(default_factory=QuarantineRetry)
+
+    @property
+    def ticket_jobs(self) -> TicketJobRules:
+        return TicketJobRules.from_configs(self.sla, self.lifecycle)
 
 
 _runtime: JobRuntime | None = None
@@ -121,19 +127,18 @@ def _apply(
     session.add(ticket)
 
 
-def waiting_since(session: Session, ticket_id: int) -> datetime | None:
-    """When the ticket last went to `waiting_on_customer` (from its status events)."""
-    found = None
-    for event in _events(session, ticket_id, "status"):
-        if event.data.get("to") == lc.WAITING:
-            found = aware(event.at)
-    return found
+def waiting_since(session: Session, ticket: Ticket) -> datetime | None:
+    """When the ticket's current waiting period started (None: it is not waiting)."""
+    if ticket.id is None:
+        return None
+    events = _events(session, ticket.id, "status", "followup", "created")
+    return tj.waiting_since(events, ticket.status, ticket.created_at)
 
 
 def _same_period(session: Session, ticket: Ticket, since: datetime) -> bool:
     if ticket.status != lc.WAITING or ticket.id is None:
         return False
-    current = waiting_since(session, ticket.id)
+    current = waiting_since(session, ticket)
     return current is None or abs(current - since) < timedelta(seconds=1)
 
 
@@ -152,11 +157,11 @@ def _contract(ticket: Ticket) -> str | None:
 
 
 def reminder_at(rt: JobRuntime, since: datetime) -> datetime:
-    return rt.sla.calendar.add_business_days(since, rt.lifecycle.reminder_business_days)
+    return rt.ticket_jobs.reminder_at(since)
 
 
 def close_at(rt: JobRuntime, since: datetime) -> datetime:
-    return rt.sla.calendar.add_business_days(since, rt.lifecycle.close_after_business_days)
+    return rt.ticket_jobs.close_at(since)
 
 
 def waiting_reminder(rt: JobRuntime, ticket_id: int, since: datetime) -> str:
@@ -169,7 +174,8 @@ def waiting_reminder(rt: JobRuntime, ticket_id: int, since: datetime) -> str:
         if not _same_period(session, ticket, since):
             return "skipped:not_waiting"
         key = since.isoformat()
-        if any(e.data.get("since") == key for e in _events(session, ticket_id, "reminder_sent")):
+        sent = _events(session, ticket_id, "reminder_sent")
+        if any(tj.same_moment(e.data.get("since"), since) for e in sent):
             return "skipped:done"
         days = (close_at(rt, since).date() - rt.sla.calendar.local(now).date()).days
         queued = queue_template_reply(
@@ -193,6 +199,7 @@ def waiting_reminder(rt: JobRuntime, ticket_id: int, since: datetime) -> str:
                 data={"since": key, "outbox_id": queued.row.id if queued.row else None},
             )
         )
+        tj.sync_ticket_jobs(session, ticket, rt.ticket_jobs)
         return "done"
 
 
@@ -220,6 +227,7 @@ def auto_close(rt: JobRuntime, ticket_id: int, since: datetime) -> str:
             now=now,
             facts=Facts(closed_reason="no_response"),
         )
+        tj.sync_ticket_jobs(session, ticket, rt.ticket_jobs)
         return "done"
 
 
@@ -269,13 +277,13 @@ def termination_effective(rt: JobRuntime, ticket_id: int, effective: date) -> st
                 ticket.status, lc.CLOSED, actor=ACTOR, reason="termination_effective"
             )
             _apply(session, ticket, change, now)
+        tj.sync_ticket_jobs(session, ticket, rt.ticket_jobs)
         return "done"
 
 
 def termination_moment(rt: JobRuntime, effective: date) -> datetime:
     """When the job for an effective date runs: that day's opening time (a working moment)."""
-    cal = rt.sla.calendar
-    return datetime.combine(effective, cal.opens, tzinfo=cal.tz)
+    return rt.ticket_jobs.termination_at(effective)
 
 
 # --- SLA ------------------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ class SchedulerConfig(BaseModel):
     digest_time: time = time(7, 45)
     leader_retry_seconds: int = Field(default=15, gt=0)
     threads: int = Field(default=4, gt=0)
+    job_log_days: int = Field(default=14, gt=0)  # how long the run of each job is kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from outbound.compose import ComposeError
 from outbound.replies import ReplyConfig, queue_decision_reply
 from outbound.templates import PolicyParams, TemplateSet
 from postkamer.settings import Settings
+from postkamer.ticketjobs import TicketJobRules, jobs_for_new_ticket, sync_ticket_jobs
 from routing.config import RoutingConfig
 from routing.decide import combine_extractions, decide
 from routing.model import RoutingDecision
@@ -64,6 +65,7 @@ class ProcessingContext:
     registry: Registry | None = None  # None: loaded from the database once per batch
     reloader: ConfigReloader | None = None  # picks up an edited routing config per batch
     results: list[ProcessedMail] = field(default_factory=list)
+    ticket_jobs: TicketJobRules = field(default_factory=TicketJobRules.default)
 
     @classmethod
     def from_settings(cls, settings: Settings, hot_reload: bool = False) -> ProcessingContext:
@@ -96,6 +98,7 @@ class ProcessingContext:
             limits=limits,
             own_domains=tuple(sorted(domains)),
             reloader=reloader if hot_reload else None,
+            ticket_jobs=TicketJobRules.from_configs(settings.sla, settings.lifecycle),
         )
 
 
@@ -310,6 +313,14 @@ def process_mail(
         text=text,
     )
     new = _new_ticket(session, parsed, decision, thread, now)
+    jobs_for_new_ticket(
+        session,
+        new.id,
+        decision.status,
+        decision.policy.to_json() if decision.policy else None,
+        now,
+        ctx.ticket_jobs,
+    )
     _store_message(session, message, decision, new, parsed, ctx)
     _event(
         session,
@@ -321,6 +332,7 @@ def process_mail(
             "disposition": decision.disposition,
             "outcome": decision.policy.outcome if decision.policy else None,
             "flags": list(decision.flags),
+            "status": decision.status,
         },
     )
     if disp is Disposition.TICKET and not _reply_withheld(session, parsed, new, decision, now):
@@ -404,6 +416,7 @@ def _followup(
             "outcome": [previous_outcome, new_outcome],
         },
     )
+    sync_ticket_jobs(session, ticket, ctx.ticket_jobs)
     if (
         new_outcome is not None
         and new_outcome != previous_outcome

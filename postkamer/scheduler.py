@@ -21,11 +21,15 @@ commit and the scheduling call lost.
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -36,12 +40,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from outbound.outbox import aware
 from postkamer import jobs
 from postkamer import lifecycle as lc
+from postkamer import ticketjobs as tj
+from postkamer.coordination import WorkerPresence, owner_alive
 from postkamer.jobs import JobRuntime
 from postkamer.lifecycle import SchedulerConfig
+from storage import jobruns
 from storage.db import is_postgresql, make_engine
+from storage.jobstore import drop_jobs
 from storage.models import Event, Ticket, User
 
 log = logging.getLogger(__name__)
@@ -95,6 +102,49 @@ def _job_id(kind: str, subject: object) -> str:
     return f"{kind}:{subject}"
 
 
+class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """The job store, shared with other processes that add and drop per-ticket jobs in their
+    own transactions (`storage.jobstore`): a job that is already gone when the scheduler
+    wants to remove or update it (dropped by a withdrawal, or by the job's own body) is not an
+    error; APScheduler would otherwise stop its loop on the lookup error."""
+
+    def remove_job(self, job_id: str) -> None:
+        try:
+            super().remove_job(job_id)
+        except JobLookupError:
+            log.debug("job %s was already removed", job_id)
+
+    def update_job(self, job: Job) -> None:
+        try:
+            super().update_job(job)
+        except JobLookupError:
+            log.debug("job %s was removed while it ran", job.id)
+
+
+class ClaimingExecutor(ThreadPoolExecutor):  # type: ignore[misc]
+    """Runs each fire time of a job only after claiming it in the job run log
+    (`storage.jobruns`): once across all processes, recorded with its outcome."""
+
+    def __init__(self, max_workers: int, scheduler: Scheduler) -> None:
+        super().__init__(max_workers)
+        self._owner = scheduler
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        owner = self._owner
+
+        def callback(future: Any) -> None:
+            exc = future.exception()
+            if exc is not None:
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, future.result())
+
+        future = self._pool.submit(
+            owner.run_claimed, job, job._jobstore_alias, run_times, self._logger.name
+        )
+        future.add_done_callback(callback)
+
+
 class Scheduler:
     """One BackgroundScheduler on the database at `url`, with the job helpers of the desk."""
 
@@ -115,11 +165,19 @@ class Scheduler:
         self.config = config or SchedulerConfig()
         self.tz = runtime.sla.calendar.tz
         self.aps = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=table)},
-            executors={"default": ThreadPoolExecutor(self.config.threads)},
+            jobstores={"default": SharedJobStore(engine=self.engine, tablename=table)},
+            executors={"default": ClaimingExecutor(self.config.threads, self)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=self.tz,
         )
+        # who claims the runs: a presence lock on PostgreSQL (others see at once when this
+        # process is gone), the process id on SQLite (one host)
+        self._presence: WorkerPresence | None = None
+        if is_postgresql(self.engine):
+            self._presence = WorkerPresence(self.engine)
+            self.worker = self._presence.owner
+        else:
+            self.worker = f"p{os.getpid()}"
         self._leader_conn: Connection | None = None
         self._stop = threading.Event()
         self._waiter: threading.Thread | None = None
@@ -144,10 +202,57 @@ class Scheduler:
         return False
 
     def _begin(self, ticks: bool, paused: bool) -> None:
+        if self._presence is not None:
+            self._presence.ensure()
         self.aps.start(paused=paused)
         if ticks:
             self.add_ticks()
-        log.info("scheduler started with %d jobs", len(self.aps.get_jobs()))
+            try:  # jobs a crash lost (a one-off job is removed when it is handed to a thread)
+                self.reconcile()
+            except Exception:
+                log.exception("scheduler: reconcile at start failed; the tick retries")
+        jobs_now = len(self.aps.get_jobs())
+        log.info("scheduler started with %d jobs (worker %s)", jobs_now, self.worker)
+
+    # --- running one fire time (in an executor thread) ---------------------------------------
+
+    def alive(self, worker: str) -> bool:
+        """Whether the process that claimed a run still runs."""
+        if worker == self.worker:
+            return True
+        if worker.startswith("p") and worker[1:].isdigit():
+            try:
+                os.kill(int(worker[1:]), 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+            return True
+        return owner_alive(self.engine, worker)
+
+    def run_claimed(
+        self, job: Job, alias: str, run_times: list[datetime], logger_name: str
+    ) -> list[JobExecutionEvent]:
+        """APScheduler's `run_job`, for the fire times this process claims."""
+        events: list[JobExecutionEvent] = []
+        for run_time in run_times:
+            now = datetime.now(self.tz)
+            run_id = jobruns.claim_run(self.engine, job.id, run_time, self.worker, now, self.alive)
+            if run_id is None:
+                log.info("job %s at %s: run elsewhere already; skipped", job.id, run_time)
+                continue
+            done: list[JobExecutionEvent] = run_job(job, alias, [run_time], logger_name)
+            for event in done:
+                if event.code == EVENT_JOB_EXECUTED:
+                    outcome, result = "ok", repr(event.retval)
+                elif event.code == EVENT_JOB_ERROR:
+                    exc = event.exception
+                    outcome, result = "error", f"{type(exc).__name__}: {exc}"
+                else:
+                    continue
+                jobruns.finish_run(self.engine, run_id, outcome, result, datetime.now(self.tz))
+            events.extend(done)
+        return events
 
     def _wait_for_lead(self, ticks: bool, paused: bool) -> None:
         while not self._stop.wait(self.config.leader_retry_seconds):
@@ -183,6 +288,8 @@ class Scheduler:
         if self._leader_conn is not None:
             self._leader_conn.close()  # releases the advisory lock
             self._leader_conn = None
+        if self._presence is not None:
+            self._presence.release()
         if Scheduler.current is self:
             Scheduler.current = None
 
@@ -198,16 +305,23 @@ class Scheduler:
         self._add("tick:reconcile", "run_reconcile", IntervalTrigger(minutes=c.reconcile_minutes))
 
     def _add(self, job_id: str, func: str, trigger: Any, args: tuple[Any, ...] = ()) -> None:
+        current = self.aps.get_job(job_id)
+        if (
+            current is not None
+            and isinstance(trigger, IntervalTrigger)
+            and isinstance(current.trigger, IntervalTrigger)
+            and current.trigger.interval == trigger.interval
+        ):
+            return  # a tick keeps its schedule across restarts and leader changes
         self.aps.add_job(
             _REF + func, trigger=trigger, args=list(args), id=job_id, replace_existing=True
         )
 
     def _remove(self, job_id: str) -> bool:
-        try:
-            self.aps.remove_job(job_id)
-            return True
-        except JobLookupError:
+        if self.aps.get_job(job_id) is None:
             return False
+        self.aps.remove_job(job_id)
+        return True
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs())
@@ -255,43 +369,59 @@ class Scheduler:
     # --- repair -----------------------------------------------------------------------------------
 
     def reconcile(self) -> int:
-        """(Re)create the jobs the database says should exist; returns how many were added."""
+        """(Re)create the jobs the database says should exist and drop the ones it says should
+        not (`postkamer.ticketjobs`); schedule a digest per active queue owner; prune the run
+        log. Returns how many jobs were added, moved or dropped."""
         existing = set(self.job_ids())
-        added = 0
+        changed = 0
+        rules = self.runtime.ticket_jobs
         with Session(self.engine) as session:
-            for ticket in session.exec(select(Ticket).where(col(Ticket.status) == lc.WAITING)):
-                assert ticket.id is not None
-                if _job_id("autoclose", ticket.id) in existing:
-                    continue
-                since = jobs.waiting_since(session, ticket.id) or aware(ticket.updated_at)
-                self.schedule_waiting(ticket.id, since)
-                added += 1
+            ids: set[int] = set()
+            for job_id in existing:
+                kind, _, subject = job_id.partition(":")
+                if kind in tj.KINDS and subject.isdigit():
+                    ids.add(int(subject))
+            ids.update(
+                t
+                for t in session.exec(select(Ticket.id).where(col(Ticket.status) == lc.WAITING))
+                if t is not None
+            )
             done = {
-                e.ticket_id
+                e
                 for e in session.exec(
-                    select(Event).where(col(Event.kind).in_(("termination_effective", "withdrawn")))
+                    select(Event.ticket_id).where(
+                        col(Event.kind).in_(("termination_effective", "withdrawn"))
+                    )
                 )
             }
-            for ticket in session.exec(select(Ticket)):
-                policy = ticket.policy or {}
-                if policy.get("outcome") != "accepted" or not policy.get("effective_date"):
+            for ticket_id, policy in session.exec(select(Ticket.id, Ticket.policy)):
+                if (
+                    ticket_id is not None
+                    and ticket_id not in done
+                    and tj.effective_date(policy) is not None
+                ):
+                    ids.add(ticket_id)
+            for ticket_id in sorted(ids):
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None:
+                    drop_jobs(session, tj.ticket_job_ids(ticket_id))
                     continue
-                if ticket.id in done or _job_id("termination", ticket.id) in existing:
-                    continue
-                assert ticket.id is not None
-                self.schedule_termination(
-                    ticket.id, date.fromisoformat(str(policy["effective_date"]))
-                )
-                added += 1
+                result = tj.sync_ticket_jobs(session, ticket, rules)
+                changed += len(result.put) + len(result.dropped)
+            keep = timedelta(days=self.config.job_log_days)
+            jobruns.prune_runs(session, datetime.now(self.tz) - keep)
             owners = {
                 u.email
                 for u in session.exec(select(User).where(col(User.active).is_(True)))
                 if u.role == "owner" and u.queues
             }
+            session.commit()
         for owner in owners - {i.split(":", 1)[1] for i in existing if i.startswith("digest:")}:
             self.schedule_digest(owner)
-            added += 1
+            changed += 1
         for job_id in existing:
             if job_id.startswith("digest:") and job_id.split(":", 1)[1] not in owners:
                 self._remove(job_id)
-        return added
+        if changed and self.aps.running:
+            self.aps.wakeup()
+        return changed

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    LargeBinary,
+    Table,
+    Text,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -249,3 +260,32 @@ class Presence(SQLModel, table=True):
     user_email: str
     activity: str = "viewing"  # viewing | replying
     seen_at: datetime = Field(default_factory=utcnow)
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job (`postkamer.scheduler`). The row is claimed before the job's
+    body runs, unique per job and fire time, so a fire time runs once across all processes;
+    a claim whose worker died unfinished is taken over. Pruned after `job_log_days`."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_id", "run_time", name="uq_job_run"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=191, index=True)  # e.g. termination:42, tick:sla
+    run_time: datetime  # the fire time the scheduler ran it for
+    worker: str  # `WorkerPresence.owner` of the process that claimed it
+    attempts: int = 1  # more than 1: a worker died during the run and another took it over
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    finished_at: datetime | None = None
+    outcome: str | None = None  # ok | error
+    result: str | None = Field(default=None, sa_column=Column(Text))  # returned value / error
+
+
+#: APScheduler 3's job store table (`SQLAlchemyJobStore`), declared here with the same columns
+#: so that migrations create it and `storage.jobstore` can write jobs in a ticket's transaction.
+APSCHEDULER_JOBS = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

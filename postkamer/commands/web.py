@@ -46,6 +46,7 @@ def build_config(settings: Settings) -> Any:
 
     engine = make_engine(settings.database.url)
     upgrade(engine)
+    from postkamer.ticketjobs import TicketJobRules
     from postkamer.web.due import DueRules
 
     queues: tuple[str, ...] = DEFAULT_QUEUES
@@ -72,6 +73,7 @@ def build_config(settings: Settings) -> Any:
         metrics_token=settings.web.metrics_token,
         mailboxes=tuple(m.name for m in settings.mailboxes),
         presence_seconds=settings.web.presence_seconds,
+        ticket_jobs=TicketJobRules.from_configs(settings.sla, settings.lifecycle),
     )
 
 

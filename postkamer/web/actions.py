@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from outbound.compose import ComposeError, Recipient, compose_reply
 from outbound.outbox import queue_reply
 from outbound.templates import RenderedReply
-from postkamer import lifecycle
+from postkamer import lifecycle, ticketjobs
+from postkamer.ticketjobs import TicketJobRules
 from postkamer.web.access import Principal
 from postkamer.web.config import PRIORITIES, STATUSES, WebConfig
+from storage.jobstore import stored_jobs
 from storage.models import Event, Message, OutboxRow, Ticket, User, utcnow
 
 MAX_NOTE = 20_000
@@ -58,6 +61,57 @@ def _record(session: Session, ticket: Ticket, events: Iterable[lifecycle.EventDa
         session.add(e.row(ticket.id, now))
     ticket.updated_at = now
     session.add(ticket)
+    sync_jobs(session, ticket)
+
+
+def sync_jobs(session: Session, ticket: Ticket) -> None:
+    """Reschedule or drop the ticket's reminder, automatic close and termination in this
+    transaction (`postkamer.ticketjobs`), with the rules the web app was configured with."""
+    rules = session.info.get("ticket_jobs")
+    if not isinstance(rules, TicketJobRules):
+        rules = TicketJobRules.default()
+    ticketjobs.sync_ticket_jobs(session, ticket, rules)
+
+
+def may_withdraw(session: Session, ticket: Ticket) -> bool:
+    """A request can be withdrawn once, and not after its termination took effect."""
+    done = session.exec(
+        select(Event.id).where(
+            Event.ticket_id == ticket.id,
+            col(Event.kind).in_(("withdrawn", "termination_effective")),
+        )
+    ).first()
+    return done is None
+
+
+def scheduled_jobs(session: Session, ticket_id: int) -> list[tuple[str, datetime]]:
+    """The ticket's upcoming scheduled work, soonest first: (kind, when)."""
+    found = stored_jobs(session, ticketjobs.ticket_job_ids(ticket_id))
+    return sorted(
+        ((job_id.split(":", 1)[0], spec.run_at) for job_id, spec in found.items()),
+        key=lambda item: item[1],
+    )
+
+
+def withdraw(session: Session, ticket: Ticket, actor: Principal, reason: str) -> None:
+    """The customer takes the request back (said by mail or phone; a person records it): the
+    ticket is closed, and an accepted cancellation's termination will not take effect."""
+    reason = _clean(reason)
+    if not reason:
+        raise ActionError("error.reason_required")
+    if len(reason) > MAX_NOTE:
+        raise ActionError("error.too_long")
+    if not may_withdraw(session, ticket):
+        raise ActionError("error.cannot_withdraw")
+    change = lifecycle.withdraw(ticket.status, actor=actor.email)
+    events = [
+        lifecycle.EventData(e.kind, e.actor, {**e.data, "reason": reason})
+        if e.kind == "withdrawn"
+        else e
+        for e in change.events
+    ]
+    ticket.status = change.state
+    _record(session, ticket, events)
 
 
 def set_status(session: Session, ticket: Ticket, actor: Principal, status: str) -> None:

@@ -80,6 +80,11 @@ class EventOut(BaseModel):
     data: dict[str, Any]
 
 
+class ScheduledOut(BaseModel):
+    kind: str  # reminder | autoclose | termination
+    at: datetime
+
+
 class TicketOut(TicketSummary):
     flags: list[str]
     policy: dict[str, Any] | None
@@ -89,6 +94,7 @@ class TicketOut(TicketSummary):
     explanation: list[str]
     messages: list[MessageOut]
     events: list[EventOut]
+    scheduled: list[ScheduledOut] = []  # upcoming reminder, automatic close, termination
 
 
 class NoteIn(BaseModel):
@@ -101,6 +107,10 @@ class StatusIn(BaseModel):
 
 class MoveIn(BaseModel):
     queue: str
+    reason: str = Field(min_length=1, max_length=actions.MAX_NOTE)
+
+
+class WithdrawIn(BaseModel):
     reason: str = Field(min_length=1, max_length=actions.MAX_NOTE)
 
 
@@ -197,6 +207,10 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
             for m in d.messages
         ],
         events=[EventOut(kind=e.kind, actor=e.actor, at=e.at, data=e.data) for e in d.events],
+        scheduled=[
+            ScheduledOut(kind=kind, at=at)
+            for kind, at in actions.scheduled_jobs(db, t.id if t.id is not None else -1)
+        ],
     )
 
 
@@ -269,6 +283,15 @@ def note(db: Db, principal: Actor, ref: str, body: NoteIn) -> TicketOut:
 def status(db: Db, principal: Actor, ref: str, body: StatusIn) -> TicketOut:
     t = require_ticket(db, principal, ref)
     _apply(db, lambda: actions.set_status(db, t, principal, body.status))
+    db.flush()
+    return _detail(db, t)
+
+
+@router.post("/tickets/{ref}/withdraw")
+def withdraw(db: Db, principal: Actor, ref: str, body: WithdrawIn) -> TicketOut:
+    """The customer took the request back: closed, and its termination will not take effect."""
+    t = require_ticket(db, principal, ref)
+    _apply(db, lambda: actions.withdraw(db, t, principal, body.reason))
     db.flush()
     return _detail(db, t)
 

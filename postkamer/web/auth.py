@@ -39,7 +39,9 @@ def config(request: Request) -> WebConfig:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    with session_scope(config(request).engine) as session:
+    cfg = config(request)
+    with session_scope(cfg.engine) as session:
+        session.info["ticket_jobs"] = cfg.ticket_jobs  # read by the actions (`sync_jobs`)
         yield session
 
 

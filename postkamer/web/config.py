@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from outbound.replies import ReplyConfig
 from postkamer import lifecycle
 from postkamer.clock import SystemClock
+from postkamer.ticketjobs import TicketJobRules
 from postkamer.web.due import DueRules
 from storage.blobs import BlobStore
 from storage.users import RateLimit
@@ -58,3 +59,5 @@ class WebConfig:
     mailboxes: tuple[str, ...] = ()
     presence_seconds: int = 30  # who counts as "also on this ticket"
     presence_poll_ms: int = 10_000  # how often the ticket page reports and asks
+    # where a ticket's reminder, automatic close and termination fall ([sla] + [lifecycle])
+    ticket_jobs: TicketJobRules = field(default_factory=TicketJobRules.default)

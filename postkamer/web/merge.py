@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from postkamer import lifecycle
 from postkamer.web.access import Principal
-from postkamer.web.actions import ActionError
+from postkamer.web.actions import ActionError, sync_jobs
 from storage.models import Event, Message, Participant, Ticket, utcnow
 from storage.tickets import MERGED_INTO, merged_into
 
@@ -96,7 +96,7 @@ def merge(session: Session, duplicate: Ticket, keeper: Ticket, actor: Principal)
             data={"source": duplicate.ref, **details},
         )
     )
-    session.flush()
+    sync_jobs(session, duplicate)  # closed: no reminder or automatic close any more
     return MergeResult(len(messages), added)
 
 

@@ -178,6 +178,8 @@ def _ticket_view(
         conflict=conflict or [],
         reply_text=reply_text,
         reply_status=reply_status,
+        scheduled=actions.scheduled_jobs(db, ticket.id),
+        withdrawable=actions.may_withdraw(db, ticket),
     )
 
 
@@ -280,6 +282,11 @@ def post_reply(
                 reply_status=then_status,
             )
     return _act(db, me, ref, "reply", lambda t: actions.reply(db, t, me, text, cfg, then_status))
+
+
+@router.post("/tickets/{ref}/withdraw")
+def post_withdraw(db: Db, me: Actor, ref: str, reason: Annotated[str, Form()] = "") -> Response:
+    return _act(db, me, ref, "withdrawn", lambda t: actions.withdraw(db, t, me, reason))
 
 
 @router.post("/tickets/{ref}/merge")

@@ -4,7 +4,7 @@ labels call for; follow-ups join their ticket (or not, for strangers) and comple
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -17,9 +17,11 @@ from sqlmodel import Session, col, select
 from postkamer.processing import ProcessingContext, Processor
 from postkamer.service import ingest_paths
 from postkamer.settings import DatabaseSettings, OutboundSettings, Settings, StorageSettings
+from postkamer.ticketjobs import TicketJobRules, ticket_job_ids
 from routing.registry import Registry
 from storage.contracts import import_contracts
 from storage.db import session_scope
+from storage.jobstore import stored_jobs
 from storage.models import Event, LedgerEntry, Message, OutboxRow, Participant, Ticket
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -148,7 +150,13 @@ def test_followup_completes_a_cancellation(
         assert ticket.status == "waiting_on_customer"
         ask = session.exec(select(OutboxRow)).one()
         assert ask.template == "cancellation/needs_destruction_confirmation"
-        ref, ask_id = ticket.ref, ask.message_id
+        ref, ask_id, tid = ticket.ref, ask.message_id, ticket.id
+        # the waiting period's jobs were written with the ticket (no scheduler runs here)
+        rules = TicketJobRules.default()
+        waiting = stored_jobs(session, ticket_job_ids(tid))
+        assert set(waiting) == {f"reminder:{tid}", f"autoclose:{tid}"}
+        assert waiting[f"reminder:{tid}"].run_at == rules.reminder_at(NOW)
+        assert waiting[f"autoclose:{tid}"].run_at == rules.close_at(NOW)
 
     answer = _write(
         tmp_path / "in",
@@ -182,6 +190,13 @@ def test_followup_completes_a_cancellation(
         ]
         kinds = [e.kind for e in session.exec(select(Event).where(Event.ticket_id == ticket.id))]
         assert "followup" in kinds
+        # accepted in this transaction: the termination is scheduled on the effective date's
+        # opening time, and the waiting jobs are gone
+        effective = date.fromisoformat((ticket.policy or {})["effective_date"])
+        after = stored_jobs(session, ticket_job_ids(tid))
+        assert list(after) == [f"termination:{tid}"]
+        assert after[f"termination:{tid}"].run_at == rules.termination_at(effective)
+        assert after[f"termination:{tid}"].args == (tid, effective.isoformat())
 
 
 def test_stranger_with_a_valid_tag_gets_a_new_unverified_ticket(
