@@ -20,7 +20,7 @@ Replies go to the outbox (`outbound.replies`), from where `outbound.sender` deli
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -28,6 +28,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -319,11 +320,51 @@ def _first_human_reply(session: Session, ticket_id: int) -> datetime | None:
     return aware(found) if found is not None else None
 
 
-def ticket_sla(rt: JobRuntime, session: Session, ticket: Ticket, now: datetime) -> TicketSla:
+def _first_human_replies(session: Session, ticket_ids: Sequence[int]) -> dict[int, datetime]:
+    """The first reply a person wrote on each of the tickets (one query per 500 tickets)."""
+    out: dict[int, datetime] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = list(ticket_ids[start : start + 500])
+        stmt = (
+            select(OutboxRow.ticket_id, func.min(OutboxRow.created_at))
+            .where(col(OutboxRow.ticket_id).in_(chunk), col(OutboxRow.automatic).is_(False))
+            .group_by(col(OutboxRow.ticket_id))
+        )
+        for ticket_id, first in session.exec(stmt):
+            if ticket_id is not None and first is not None:
+                out[ticket_id] = aware(first)
+    return out
+
+
+def _sla_events(session: Session, ticket_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
+    """(kind, clock) of the SLA warnings and breaches already recorded, per ticket."""
+    out: dict[int, set[tuple[str, str]]] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = list(ticket_ids[start : start + 500])
+        stmt = select(Event.ticket_id, Event.kind, Event.data).where(
+            col(Event.kind).in_(("sla_warning", "sla_breach")), col(Event.ticket_id).in_(chunk)
+        )
+        for ticket_id, kind, data in session.exec(stmt):
+            if ticket_id is not None:
+                out.setdefault(ticket_id, set()).add((kind, str((data or {}).get("clock"))))
+    return out
+
+
+def ticket_sla(
+    rt: JobRuntime,
+    session: Session,
+    ticket: Ticket,
+    now: datetime,
+    replies: Mapping[int, datetime] | None = None,
+) -> TicketSla:
+    """The ticket's SLA clocks now; `replies` (first human reply per ticket) saves a query
+    per ticket when many are judged at once."""
     assert ticket.id is not None
     targets = rt.sla.for_queue(ticket.queue)
     created = aware(ticket.created_at)
-    replied = _first_human_reply(session, ticket.id)
+    replied = (
+        replies.get(ticket.id) if replies is not None else _first_human_reply(session, ticket.id)
+    )
     first = None
     if replied is None:
         first = sla_status(
@@ -356,12 +397,13 @@ def sla_tick(rt: JobRuntime) -> dict[str, int]:
     counts = {"warnings": 0, "breaches": 0, "alerts": 0}
     with session_scope(rt.engine) as session:
         notify_at = rt.sla.notify_window.next_allowed(now, rt.sla.calendar)
-        for ticket in _active_tickets(session):
-            status = ticket_sla(rt, session, ticket, now)
-            seen = {
-                (e.kind, e.data.get("clock"))
-                for e in _events(session, status.ticket_id, "sla_warning", "sla_breach")
-            }
+        active = _active_tickets(session)
+        ids = [t.id for t in active if t.id is not None]
+        replies = _first_human_replies(session, ids)
+        recorded = _sla_events(session, ids)
+        for ticket in active:
+            status = ticket_sla(rt, session, ticket, now, replies)
+            seen = recorded.get(status.ticket_id, set())
             clocks = [("resolution", status.resolution)]
             if status.first_response is not None:
                 clocks.insert(0, ("first_response", status.first_response))
@@ -422,23 +464,35 @@ def internal_mail(
 def _send_alerts(rt: JobRuntime, session: Session, now: datetime) -> int:
     if not rt.sla.notify_window.allows(now, rt.sla.calendar):
         return 0
-    recent = session.exec(
+    pending = session.exec(
         select(Event).where(
             col(Event.kind).in_(("sla_warning", "sla_breach")),
             col(Event.at) >= now - timedelta(days=30),
+            col(Event.data)["notified"].as_boolean().is_(False),
         )
     ).all()
     sent = 0
-    for event in recent:
+    ticket_ids = sorted({e.ticket_id for e in pending if e.ticket_id is not None})
+    tickets: dict[int, Ticket] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = ticket_ids[start : start + 500]
+        for found in session.exec(select(Ticket).where(col(Ticket.id).in_(chunk))):
+            if found.id is not None:
+                tickets[found.id] = found
+    people_of: dict[tuple[str, bool], list[str]] = {}
+    for event in pending:
         if event.data.get("notified") or event.ticket_id is None:
             continue
-        ticket = session.get(Ticket, event.ticket_id)
+        ticket = tickets.get(event.ticket_id)
         data = dict(event.data)
         data["notified"] = True
         data["notified_at"] = now.isoformat()
         if ticket is not None:
             breach = event.kind == "sla_breach"
-            people = _people(session, ticket.queue, supervisors=breach)
+            key = (ticket.queue, breach)
+            if key not in people_of:
+                people_of[key] = _people(session, ticket.queue, supervisors=breach)
+            people = people_of[key]
             data["recipients"] = people
             if people:
                 what = "breached" if breach else "close to its deadline"
@@ -494,8 +548,10 @@ def build_digest(rt: JobRuntime, session: Session, owner: User, now: datetime) -
     for ticket in session.exec(stmt):
         counts[ticket.status] = counts.get(ticket.status, 0) + 1
     due_soon, breached = [], []
-    for ticket in _active_tickets(session, queues):
-        status = ticket_sla(rt, session, ticket, now)
+    active = _active_tickets(session, queues)
+    replies = _first_human_replies(session, [t.id for t in active if t.id is not None])
+    for ticket in active:
+        status = ticket_sla(rt, session, ticket, now, replies)
         if status.worst == "breached":
             breached.append(status)
         elif status.worst == "warning":

@@ -143,6 +143,7 @@ class Event(SQLModel, table=True):
     """Audit trail: everything that happens to a ticket, with who and when."""
 
     __tablename__ = "event"
+    __table_args__ = (Index("ix_event_kind_at", "kind", "at"),)  # SLA ticks, reconcile
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     kind: str  # created | followup | routed | reply_queued | reply_sent | status | note | ...

@@ -76,9 +76,21 @@ def write_config(path: Path, data: dict[str, Any]) -> Path:
     def value(v: Any) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, list | tuple):
+            return value_list(v)
         if isinstance(v, int | float):
             return str(v)
         return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def table(name: str, section: dict[str, Any]) -> None:
+        lines.append(f"[{name}]")
+        lines.extend(f"{k} = {value(v)}" for k, v in section.items() if not isinstance(v, dict))
+        for k, v in section.items():
+            if isinstance(v, dict):
+                table(f"{name}.{k}", v)
+
+    def value_list(v: Any) -> str:
+        return "[" + ", ".join(value(x) for x in v) + "]"
 
     for key, section in data.items():
         if isinstance(section, list):
@@ -86,7 +98,6 @@ def write_config(path: Path, data: dict[str, Any]) -> Path:
                 lines.append(f"[[{key}]]")
                 lines.extend(f"{k} = {value(v)}" for k, v in item.items())
         else:
-            lines.append(f"[{key}]")
-            lines.extend(f"{k} = {value(v)}" for k, v in section.items())
+            table(key, section)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -1,6 +1,7 @@
-"""scheduled work: the job run log, and the job store table in the schema
+"""scheduled work: the job run log, the job store table in the schema, events by kind
 
-`job_run` records each run of a scheduled job, claimed before it runs (unique per job and fire
+`ix_event_kind_at` lets the SLA tick and reconcile find their events by kind without
+scanning the audit trail. `job_run` records each run of a scheduled job, claimed before it runs (unique per job and fire
 time). `apscheduler_jobs` is APScheduler's job store; it used to be created by the scheduler on
 its first start, so a database that already has it keeps it as it is.
 
@@ -54,9 +55,13 @@ def upgrade() -> None:
     with op.batch_alter_table("job_run", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_job_run_job_id"), ["job_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_job_run_started_at"), ["started_at"], unique=False)
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.create_index("ix_event_kind_at", ["kind", "at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_kind_at")
     with op.batch_alter_table("job_run", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_run_started_at"))
         batch_op.drop_index(batch_op.f("ix_job_run_job_id"))
