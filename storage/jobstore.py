@@ -10,7 +10,8 @@ made it, and a rollback takes it away again. The leader's scheduler finds the ro
 wake-up (its periodic ticks wake it at least every `[scheduler] outbox_seconds`).
 
 `put_jobs` inserts or replaces (same id: the job is rescheduled, never duplicated),
-`drop_jobs` removes, `stored_jobs` reads back what is there for a set of ids.
+`drop_jobs` removes, `stored_jobs` reads back what is there for a set of ids, `all_jobs` lists
+every stored job (also the periodic ones the scheduler wrote itself) for `postkamer jobs`.
 """
 
 from __future__ import annotations
@@ -110,3 +111,47 @@ def stored_jobs(session: Session, ids: Iterable[str]) -> dict[str, JobSpec]:
             run_at = datetime.min.replace(tzinfo=UTC)
         found[job_id] = JobSpec(job_id, state["func"], run_at, tuple(state.get("args", ())))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class StoredJob:
+    """A stored job of any kind, as an operator sees it: `next_run` is None for a paused job;
+    `trigger` is APScheduler's description (`date[...]`, `interval[0:05:00]`, `cron[...]`), or
+    why the row could not be read."""
+
+    id: str
+    func: str
+    next_run: datetime | None  # aware
+    args: tuple[Any, ...]
+    trigger: str
+    repeats: bool  # a periodic (interval or cron) job rather than a one-off
+
+
+def _decode(job_id: str, column_time: float | None, blob: bytes) -> StoredJob:
+    column_run = None if column_time is None else datetime.fromtimestamp(column_time, UTC)
+    try:
+        state = pickle.loads(blob)  # our own table, written by us or by APScheduler
+    except Exception as exc:  # a row nobody can run either; list it rather than fail the listing
+        return StoredJob(job_id, "?", column_run, (), f"unreadable: {exc!r}", False)
+    trigger = state.get("trigger")
+    run_at = state.get("next_run_time")
+    return StoredJob(
+        id=job_id,
+        func=str(state.get("func", "?")),
+        next_run=run_at if isinstance(run_at, datetime) else None,
+        args=tuple(state.get("args", ())),
+        trigger=str(trigger),
+        repeats=trigger is not None and not isinstance(trigger, DateTrigger),
+    )
+
+
+def all_jobs(session: Session) -> list[StoredJob]:
+    """Every stored job, soonest first; paused jobs (no next run) last."""
+    rows = session.execute(
+        select(
+            APSCHEDULER_JOBS.c.id, APSCHEDULER_JOBS.c.next_run_time, APSCHEDULER_JOBS.c.job_state
+        )
+    )
+    found = [_decode(job_id, when, blob) for job_id, when, blob in rows]
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda j: (j.next_run is None, j.next_run or never, j.id))
