@@ -1,9 +1,10 @@
 """scheduled work: the job run log, the job store table in the schema, events by kind
 
 `ix_event_kind_at` lets the SLA tick and reconcile find their events by kind without
-scanning the audit trail. `job_run` records each run of a scheduled job, claimed before it runs (unique per job and fire
-time). `apscheduler_jobs` is APScheduler's job store; it used to be created by the scheduler on
-its first start, so a database that already has it keeps it as it is.
+scanning the audit trail. `job_run` records each run of a scheduled job, claimed before it
+runs (unique per job and fire time). `apscheduler_jobs` is APScheduler's job store; it used
+to be created by the scheduler on its first start, so a database that already has it keeps
+it as it is.
 
 Revision ID: 0006
 Revises: 0005
