@@ -310,6 +310,17 @@ class ExtractionConfig(BaseModel):
             r"deleted",
             r"erased",
             r"wiped",
+            # the destruction as a noun, with a verb saying it is done: "De vernietiging van
+            # alle kopieën is uitgevoerd", "procédé à la destruction", "Destruction of all
+            # copies was completed"
+            r"(?:vernietiging|verwijdering)\s(?:[\p{L}-]+\s){0,8}(?:is|werd|werden|zijn)\s"
+            r"(?:[\p{L}-]+\s)?(?:uitgevoerd|gebeurd|voltooid|afgerond|doorgevoerd)",
+            r"(?:procédé|procede)\s(?:à|a)\s(?:la\s)?(?:destruction|suppression)",
+            r"(?:destruction|suppression|effacement)\s(?:[\p{L}'-]+\s){0,8}"
+            r"(?:a|ont|est|sont)\s(?:été\s|ete\s)?(?:effectuée?s?|réalisée?s?|terminée?s?|faite?s?)",
+            r"(?:destruction|deletion|removal)\s(?:[\p{L}-]+\s){0,8}(?:was|were|has\sbeen|"
+            r"have\sbeen|is)\s(?:\p{L}+\s)?(?:completed|done|carried\sout|performed|finished)",
+            r"(?:completed|carried\sout|performed|finished)\s(?:the\s)?(?:destruction|deletion)",
         ],
         description="past forms only: an infinitive ('vernietigen', 'destroy') is a promise",
     )
@@ -341,6 +352,13 @@ class ExtractionConfig(BaseModel):
             r"n't\b",
             r"\bnever\b",
             r"\byet to\b",
+            r"\bnone\b",
+            r"\bnothing\b",
+            r"\bneither\b",
+            r"\baucune?\b",
+            r"\brien\b",
+            r"\bniets\b",
+            r"\bnie\b",  # Flemish for "niet"
         ],
         description="looked for in the words just before a statement",
     )
@@ -376,6 +394,18 @@ class ExtractionConfig(BaseModel):
             r"\bneed to\b",
             r"\bshould\b",
             r"\bwould\b",
+            # a present passive or a condition that puts the act in the future: "De kopieën
+            # worden volgende week verwijderd", "copies are to be deleted after your confirmation"
+            r"\bworden\b",
+            r"\b(?:is|are)\s+to\s+be\b",
+            r"\b(?:volgende|komende)\s+(?:week|maand)\b",
+            r"\b(?:next|coming)\s+(?:week|month)\b",
+            r"\b(?:semaine|mois)\s+prochaine?\b",
+            r"\b(?:morgen|demain|tomorrow)\b",
+            r"\bafter\s+(?:your|receiving|receipt)\b",
+            r"\bna\s+(?:ontvangst|uw|jullie)\b",
+            r"\baprès\s+(?:réception|reception|votre)\b",
+            r"\bdès\s+(?:réception|reception)\b",
         ],
         description="a sentence with one of these states an intention, not a fact",
     )
@@ -399,11 +429,11 @@ class ExtractionConfig(BaseModel):
     # -- other facts --------------------------------------------------------------------------
     out_of_use: list[str] = Field(
         default_factory=lambda: [
-            r"niet (?:meer|langer) in gebruik",
+            r"niet? (?:meer|langer) in gebruik",  # "nie" is Flemish for "niet"
             r"buiten gebruik",
             r"buiten dienst",
             r"uit dienst (?:genomen|gesteld)",
-            r"niet (?:meer|langer) gebruikt",
+            r"niet? (?:meer|langer) gebruikt",
             r"ontmanteld",
             r"afgedankt",
             r"plus utilisée?s?",

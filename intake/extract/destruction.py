@@ -16,7 +16,10 @@ from intake.model import MailText
 
 
 def _statement(text: str, c: Compiled) -> str | None:
-    for _words, sentence in asserted(text, c.destruction_verbs, c):
+    for words, sentence in asserted(text, c.destruction_verbs, c):
+        # a pattern of several words may hold its own negation ("destruction ... has not been")
+        if c.negation.search(words):
+            continue
         if c.destruction_objects.search(sentence):
             return sentence
     return None

@@ -1,10 +1,10 @@
 """Statements the customer makes in the body, judged sentence by sentence.
 
 A pattern hit counts only when its sentence is an assertion: not a question, not a promise or
-intention ("we will destroy", "zullen ... vernietigen", "dès que"), not negated in the words
-just before it ("nog niet vernietigd", "pas encore détruit", "have not destroyed"), and not part
-of a mail disclaimer ("if you received this in error, destroy it"). Used by `destruction` and
-`signals`.
+intention ("we will destroy", "zullen ... vernietigen", "dès que", "worden volgende week
+verwijderd"), not negated in the words just before it ("nog niet vernietigd", "pas encore
+détruit", "none of the copies have been deleted"), and not part of a mail disclaimer ("if you
+received this in error, destroy it"). Used by `destruction` and `signals`.
 """
 
 from __future__ import annotations
