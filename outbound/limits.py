@@ -94,28 +94,56 @@ def is_alert(reason: str | None) -> bool:
 
 _T = OutboxRow.__table__  # type: ignore[attr-defined]
 _ANSWERED = and_(_T.c.automatic.is_(True), _T.c.state != "failed")
-_COUNTS = select(
+_PER_SENDER = (
     select(func.count())
     .select_from(_T)
     .where(_ANSWERED, _T.c.to_address == bindparam("address"), _T.c.created_at > bindparam("day"))
-    .scalar_subquery(),
-    select(func.count())
-    .select_from(_T)
-    .where(_ANSWERED, _T.c.created_at > bindparam("hour"))
-    .scalar_subquery(),
 )
+_OVERALL = (
+    select(func.count()).select_from(_T).where(_ANSWERED, _T.c.created_at > bindparam("hour"))
+)
+
+_HOUR_KEY = "pk_loop_hour_count"  # session.info: the last hour's count, kept for the batch
+_FLOOD_KEY = "pk_loop_flood_alerted"  # session.info: the flood alert of this hour is raised
+#: how long a transaction reuses the hour's count it read (a batch takes well under this)
+HOUR_COUNT_REUSE = timedelta(minutes=1)
+
+
+@dataclass(slots=True)
+class _HourCount:
+    read_at: datetime
+    count: int  # automatic replies in the hour before `read_at`, plus those added since
 
 
 def count_recent(session: Session, recipient: str, now: datetime) -> ReplyCounts:
     """Automatic replies in the outbox (any state but failed) to `recipient` in the last day
-    and to anyone in the last hour, in one query (indexes `ix_outbox_to_address_created_at` and
-    `ix_outbox_created_at`)."""
+    and to anyone in the last hour (indexes `ix_outbox_to_address_created_at` and
+    `ix_outbox_created_at`).
+
+    The hour's count is read once per transaction (per intake batch) and then carried in
+    memory: each automatic reply this transaction queues adds one (`note_automatic_reply`).
+    Counting the hour for every reply cost a range scan over every reply of the hour, the
+    largest single cost of intake at a high rate. Replies other processes queue meanwhile are
+    counted at the next batch."""
     address = recipient.strip().lower()
     session.flush()  # replies this transaction holds as objects count too
-    per_sender, overall = session.execute(
-        _COUNTS, {"address": address, "day": now - DAY, "hour": now - HOUR}
-    ).one()
-    return ReplyCounts(to_sender_last_day=int(per_sender or 0), all_last_hour=int(overall or 0))
+    per_sender = session.execute(_PER_SENDER, {"address": address, "day": now - DAY}).scalar()
+    cached = session.info.get(_HOUR_KEY)
+    if (
+        not isinstance(cached, _HourCount)
+        or not timedelta(0) <= now - cached.read_at <= HOUR_COUNT_REUSE
+    ):
+        overall = session.execute(_OVERALL, {"hour": now - HOUR}).scalar()
+        cached = _HourCount(now, int(overall or 0))
+        session.info[_HOUR_KEY] = cached
+    return ReplyCounts(to_sender_last_day=int(per_sender or 0), all_last_hour=cached.count)
+
+
+def note_automatic_reply(session: Session) -> None:
+    """An automatic reply was just written in this transaction: the carried hour count grows."""
+    cached = session.info.get(_HOUR_KEY)
+    if isinstance(cached, _HourCount):
+        cached.count += 1
 
 
 def record_loop_limit(
@@ -129,6 +157,9 @@ def record_loop_limit(
     """
     address = recipient.strip().lower()
     flood = reason == "global_limit"
+    alerted = session.info.get(_FLOOD_KEY)
+    if flood and isinstance(alerted, datetime) and timedelta(0) <= now - alerted < HOUR:
+        return None  # this transaction raised or saw the hour's flood alert already
     recent = session.exec(
         model_select(Event).where(
             col(Event.kind) == "loop_limit", col(Event.at) > now - (HOUR if flood else DAY)
@@ -136,7 +167,11 @@ def record_loop_limit(
     ).all()
     for e in recent:
         if e.data.get("reason") == reason and (flood or e.data.get("recipient") == address):
+            if flood:
+                session.info[_FLOOD_KEY] = now
             return None
+    if flood:
+        session.info[_FLOOD_KEY] = now
     event = Event(
         ticket_id=ticket_id,
         kind="loop_limit",

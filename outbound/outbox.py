@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from outbound.compose import ComposedReply, envelope_recipients
+from outbound.limits import note_automatic_reply
 from storage import rows
 from storage.db import is_postgresql
 from storage.models import Event, Message, OutboxRow
@@ -119,6 +120,8 @@ def insert_reply(
         raise ValueError("a reply without recipients cannot be queued")
     session.flush()  # the caller's pending rows first, as the ORM would order them
     recipients = list(reply.recipients)
+    if automatic:
+        note_automatic_reply(session)
     row_id = rows.insert_one(
         session,
         OutboxRow,

@@ -180,3 +180,32 @@ def test_a_flood_past_the_global_limit_raises_one_alert_an_hour(
             session, templates, config, ticket=ticket, template="ack/general", now=clock()
         )
     assert late.blocked is None
+
+
+def test_one_batch_counts_its_own_replies_against_the_hourly_limit(
+    db: Engine, templates: TemplateSet, reply_config: ReplyConfig, clock: FakeClock
+) -> None:
+    """The hour's count is read once per transaction and carried: the replies a batch queues
+    itself count, so a batch of eight mails under a limit of five sends five."""
+    config = replace(reply_config, limits=LoopLimits(per_sender_daily=40, global_hourly=5))
+    with session_scope(db) as session:  # two replies already in the last hour
+        for i in range(2):
+            ticket = make_ticket(session, f"PK-EARL{i:02d}", email=f"e{i}@klant.example.be")
+            queue_template_reply(
+                session, templates, config, ticket=ticket, template="ack/general", now=clock()
+            )
+    clock.advance(seconds=10)
+    with session_scope(db) as session:  # one intake batch
+        blocked = []
+        for i in range(8):
+            ticket = make_ticket(session, f"PK-BAT{i:03d}", email=f"b{i}@klant.example.be")
+            blocked.append(
+                queue_template_reply(
+                    session, templates, config, ticket=ticket, template="ack/general", now=clock()
+                ).blocked
+            )
+    assert blocked == [None] * 3 + ["global_limit"] * 5
+    with Session(db) as session:
+        queued = session.exec(select(OutboxRow).where(OutboxRow.automatic)).all()
+        alerts = session.exec(select(Event).where(Event.kind == "loop_limit")).all()
+    assert len(queued) == 5 and len(alerts) == 1
