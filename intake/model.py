@@ -124,6 +124,9 @@ class MailText:
     signature: str  # the signature block, if one was found
     attachment_names: tuple[str, ...] = ()
     attachment_texts: tuple[str, ...] = ()
+    # the day the mail was written (Date header, Europe/Brussels): the year of a date written
+    # without one ("per 1 maart")
+    sent: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from intake.extract.signals import breach_claimed, kind_hints, machine_out_of_us
 from intake.extract.text import compiled, prepare
 from intake.model import Extraction, MailText, ParsedMail
 from intake.quoting import split_reply
+from routing.dates import local_date
 from routing.registry import Registry
 
 __all__ = ["DEFAULT", "ExtractionConfig", "extract", "mail_text"]
@@ -35,10 +36,12 @@ __all__ = ["DEFAULT", "ExtractionConfig", "extract", "mail_text"]
 def mail_text(parsed: ParsedMail) -> MailText:
     """The text views of a parsed mail. `attachment_texts` runs parallel to
     `attachment_names` ("" for an attachment without extracted text); inline images are left out.
+    `sent` is the Date header's day in Brussels (dates written without a year are read from it).
     """
     parts = split_reply(parsed.text)
     attachments = [a for a in parsed.attachments if not (a.inline and not a.text)]
     return MailText(
+        sent=local_date(parsed.date) if parsed.date is not None else None,
         subject=parsed.subject,
         new_text=parts.new_text,
         full_text=parsed.text,
@@ -73,7 +76,7 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
 
     destroyed, why_destroyed = destruction_confirmation(text, c)
     out_of_use, why_out = machine_out_of_use(own, c)
-    end_date, why_end = requested_end_date(own, c)
+    end_date, why_end = requested_end_date(own, c, text.sent)
     breach, why_breach = breach_claimed(own, c)
     kinds, why_kinds = kind_hints(own, c)
     for line in (why_destroyed, why_out, why_end, why_breach):

@@ -503,6 +503,22 @@ class ExtractionConfig(BaseModel):
             r"end of",
             r"ending",
             r"terminate on",
+            r"from",
+            r"by",
+            r"d'ici",
+            r"à la",  # "à la fin du mois de juin 2026"
+            r"at the",  # "at the end of June 2026"
+            # an end verb, then "on"/"op"/"le" and the date: "laten eindigen op 31 december"
+            r"(?:eindig|beëindig|beeindig)\w*",
+            r"stop(?:pen|t|s)?",
+            r"stopzetten",
+            r"opzeg\w*",
+            r"op te zeggen",
+            r"ends?",
+            r"cancel\w*",
+            r"terminat\w*",
+            r"r(?:é|e)silie\w*",
+            r"r(?:é|e)silier",
         ],
         description="a date right after one of these is the requested end date",
     )
