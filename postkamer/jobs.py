@@ -24,15 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from outbound.compose import LOOP_HEADER, new_message_id
 from outbound.outbox import aware, queue_reply
 from outbound.replies import Facts, ReplyConfig, queue_template_reply
 from outbound.sender import DeliverySummary, deliver_due
@@ -41,6 +38,7 @@ from outbound.transport import Transport
 from postkamer import lifecycle as lc
 from postkamer import ticketjobs as tj
 from postkamer.clock import Clock
+from postkamer.credential_alerts import staff_mail
 from postkamer.sla import SlaConfig, SlaStatus, sla_status
 from postkamer.ticketjobs import TicketJobRules
 from storage.db import is_postgresql, session_scope
@@ -448,17 +446,7 @@ def internal_mail(
     rt: JobRuntime, to: Sequence[str], subject: str, text: str, now: datetime
 ) -> EmailMessage:
     """A notification to desk staff: automatic, loop-safe, plain text."""
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = rt.replies.from_addr
-    msg["To"] = ", ".join(to)
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = new_message_id(rt.replies.domain)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg[LOOP_HEADER] = rt.replies.domain
-    msg.set_content(text, charset="utf-8")
-    return msg
+    return staff_mail(rt.replies, to, subject, text, now)
 
 
 def _send_alerts(rt: JobRuntime, session: Session, now: datetime) -> int:

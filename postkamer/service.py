@@ -47,9 +47,11 @@ from intake.sources.files import FileSource, header_block
 from intake.sources.imap import ImapSource
 from intake.sources.oauth import CredentialState, ProviderRegistry, default_registry
 from outbound.outbox import RetryPolicy, recover_orphaned, set_claim_owner
+from outbound.replies import ReplyConfig
 from outbound.sender import DeliverySummary, deliver_due, utc_clock
 from outbound.transport import transport_from_settings
 from postkamer.coordination import MailboxLock, WorkerPresence, owner_alive
+from postkamer.credential_alerts import CredentialAlerts
 from postkamer.metrics import Metrics, default_metrics
 from postkamer.settings import MailboxSettings, Settings
 from storage import ledger
@@ -437,10 +439,13 @@ class CredentialWatch:
     process has used them) into the metrics, and logs a warning once each time a credential
     turns expiring or failing, and once when it is ok again."""
 
-    def __init__(self, registry: ProviderRegistry | None = None) -> None:
+    def __init__(
+        self, registry: ProviderRegistry | None = None, alerts: CredentialAlerts | None = None
+    ) -> None:
         self._registry = registry
         self._states: dict[str, CredentialState] = {}
         self._lock = threading.Lock()
+        self.alerts = alerts  # where expiring/failing credentials are recorded and mailed
 
     def check(self, metrics: Metrics | None = None) -> None:
         health = (self._registry or default_registry()).health()
@@ -467,9 +472,19 @@ class CredentialWatch:
                     )
                 elif cred.state == "ok" and before in ("failing", "expiring"):
                     log.info("credential %s is ok again", name)
+                if self.alerts is not None and cred.state in ("failing", "expiring"):
+                    try:
+                        self.alerts.raise_alert(name, cred, utcnow())
+                    except Exception:  # an alert that cannot be written is logged above
+                        log.exception("credential alert for %s could not be recorded", name)
 
 
 _credential_watch = CredentialWatch()
+
+
+def alert_credentials_to(alerts: CredentialAlerts | None) -> None:
+    """Send the process-wide watch's alerts to the database and supervisors (`run`)."""
+    _credential_watch.alerts = alerts
 
 
 def check_credentials(metrics: Metrics | None = None) -> None:
@@ -582,6 +597,7 @@ def run_forever(
     metrics = metrics or default_metrics()
     own = engine is None
     engine = engine or open_engine(settings)
+    alert_credentials_to(CredentialAlerts(engine, ReplyConfig.from_settings(settings)))
     presence = WorkerPresence(engine)  # our outbox claims name us; others see when we are gone
     if presence.ensure():
         set_claim_owner(presence.owner if is_postgresql(engine) else None)
@@ -620,6 +636,7 @@ def run_forever(
         for thread in threads:
             thread.join()
         set_claim_owner(None)
+        alert_credentials_to(None)
         presence.release()
         if own:
             engine.dispose()

@@ -272,7 +272,13 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
     )
 
 
-ALERT_KINDS = ("loop_limit", "delivery_failed", "delivery_unknown")
+ALERT_KINDS = (
+    "loop_limit",
+    "delivery_failed",
+    "delivery_unknown",
+    "credential_expiring",  # postkamer.credential_alerts: no ticket, supervisors only
+    "credential_failing",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +309,8 @@ def alerts(
     out = []
     for event, ref, queue in session.exec(stmt).all():
         data = event.data or {}
-        detail = str(data.get("reason") or data.get("error") or data.get("recipient") or "")
+        detail = str(
+            data.get("reason") or data.get("error") or data.get("recipient") or ""
+        )
         out.append(Alert(event.at, event.kind, ref, queue, detail[:300]))
     return out
