@@ -93,6 +93,22 @@ class ExtractionConfig(BaseModel):
                 "mijn",
                 "hoe",
                 "vraag",
+                "in",  # as Dutch as it is English
+                "zie",
+                "bijlage",
+                "alvast",
+                "hallo",
+                "goedemorgen",
+                "goeiemorgen",
+                "goedemiddag",
+                "goeiedag",
+                "goedendag",
+                # Flemish informal
+                "ge",
+                "gij",
+                "da",
+                "nie",
+                "kunde",
             ],
             "fr": [
                 "le",
@@ -144,6 +160,15 @@ class ExtractionConfig(BaseModel):
                 "plus",
                 "fin",
                 "objet",
+                "de",  # as French as it is Dutch
+                "veuillez",
+                "salutations",
+                "bien",
+                # elisions: l'avenant, d'avance, qu'il, j'ai
+                "l",
+                "d",
+                "qu",
+                "j",
             ],
             "en": [
                 "the",
