@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -275,6 +275,44 @@ def mark_sent(session: Session, row_id: int, now: datetime, note: str | None = N
     row.last_error = note
     row.claim_token = None
     delivery_event(session, row, "reply_sent", now, note=note)
+
+
+_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        state="sent",
+        attempts=_OUTBOX.c.attempts + 1,
+        sent_at=bindparam("now"),
+        last_error=None,
+        claim_token=None,
+    )
+)
+_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
+
+
+def record_sent(engine: Engine, row: OutboxRow, now: datetime) -> bool:
+    """`mark_sent` for the common case (every recipient accepted), without loading the row:
+    one UPDATE and the `reply_sent` event in one short transaction, both statements built
+    once. Delivery commits every outcome on its own (a crash forgets at most one), so this is
+    its hottest path. Returns False when the row is not there (then nothing is written)."""
+    assert row.id is not None
+    payload: dict[str, Any] = {
+        "outbox_id": row.id,
+        "message_id": row.message_id,
+        "recipients": list(row.recipients),
+        "template": row.template,
+        "note": None,
+    }
+    with engine.begin() as conn:
+        done = conn.execute(_SENT, {"row_id": row.id, "now": now})
+        if done.rowcount != 1:
+            return False
+        conn.execute(
+            _EVENT, {"ticket_id": row.ticket_id, "kind": "reply_sent", "at": now, "data": payload}
+        )
+    return True
 
 
 def mark_failed(session: Session, row_id: int, now: datetime, error: str) -> None:

@@ -28,6 +28,7 @@ from outbound.outbox import (
     mark_retry,
     mark_sent,
     mark_unknown,
+    record_sent,
     recover_stale,
 )
 from outbound.transport import Envelope, Outcome, SendResult, Transport
@@ -79,6 +80,9 @@ def _record(
     summary: DeliverySummary,
 ) -> None:
     assert row.id is not None
+    if result.outcome is Outcome.SENT and not result.refused and record_sent(engine, row, now):
+        summary.sent += 1
+        return
     with Session(engine, expire_on_commit=False) as session:
         if result.outcome is Outcome.SENT:
             note = None

@@ -74,7 +74,10 @@ def test_reply_arrives_threaded_and_parses_back(
         row = session.exec(select(OutboxRow)).one()
         assert row.state == "sent" and row.attempts == 1 and row.sent_at == clock()
         assert msg["Message-ID"] == row.message_id
-        assert session.exec(select(Event).where(Event.kind == "reply_sent")).one()
+        sent = session.exec(select(Event).where(Event.kind == "reply_sent")).one()
+        assert sent.ticket_id == row.ticket_id and sent.at == clock()
+        assert sent.data["outbox_id"] == row.id and sent.data["message_id"] == row.message_id
+        assert sent.data["recipients"] == row.recipients and row.claim_token is None
 
 
 def test_outage_then_recovery_delivers_each_reply_once_in_order(
