@@ -45,7 +45,14 @@ _AUTO_SUBJECT = re.compile(
     r"réponse automatique|reponse automatique|message d'absence|absence|absent(?:e)?|"
     r"out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|"
     r"vacation(?: reply)?|away from (?:the )?office|"
-    r"abwesenheitsnotiz|automatische antwort"
+    r"abwesenheitsnotiz|automatische antwort|"
+    # "Absence du bureau : ...", "Afwezig tot 14/08: ...", "Out of office until Monday - ..."
+    r"absence du bureau|absente? du bureau|absente? jusqu'au\b[^:\[]{0,40}|"
+    r"(?:afwezig|out of (?:the )?office|niet op kantoor|not in the office|en congé|"
+    r"on leave|on holiday|op vakantie|met vakantie)"
+    r"\s+(?:tot|t/m|until|till|through|jusqu'au|du|from|van)\b[^:\[]{0,40}|"
+    r"niet op kantoor|not in the office|en congé|on (?:annual )?leave|on holiday|"
+    r"op vakantie|met vakantie"
     r")\s*(?:[:\-–(\[]|$)",
     re.I,
 )
@@ -59,9 +66,28 @@ _AUTO_BODY = re.compile(
 _AWAY_BODY = re.compile(
     r"out of (?:the )?office|ik ben (?:momenteel )?afwezig|afwezig (?:tot|van)|"
     r"je suis (?:actuellement )?absente?|absente? du bureau|en congé|on (?:annual )?leave|"
-    r"on vacation|with (?:limited|no) access to e-?mail",
+    r"on vacation|with (?:limited|no) access to e-?mail|"
+    r"niet (?:op|aanwezig op) (?:het )?kantoor|not in the office|pas au bureau|"
+    r"(?:met|op) vakantie|en vacances|on holiday|congés annuels",
     re.I,
 )
+# what an out-of-office says besides "I am away": thanks for the mail, no mail access, an
+# answer on return, someone else for urgent matters
+_AWAY_FORMULA = re.compile(
+    r"(?:limited|no) access to (?:my )?e-?mails?|"
+    r"(?:reply|respond|answer|get back to you) (?:to your (?:e-?mail|message) )?"
+    r"(?:when|upon|as soon as|on my return)|"
+    r"(?:upon|on|after) my return|when i (?:am back|return)|"
+    r"à mon retour|dès mon retour|a mon retour|na mijn terugkeer|bij mijn terugkeer|"
+    r"for urgent (?:matters|questions|issues)|in urgent cases|"
+    r"voor dringende (?:zaken|vragen)|in dringende gevallen|"
+    r"en cas d'urgence|pour toute (?:question |demande )?urgente?|"
+    r"thank you for your (?:e-?mail|message)|thanks for your (?:e-?mail|message)|"
+    r"bedankt voor uw (?:e-?mail|bericht)|dank u voor uw (?:e-?mail|bericht)|"
+    r"merci (?:pour|de) votre (?:message|e-?mail|courriel)",
+    re.I,
+)
+_AWAY_MAX_TEXT = 1000  # an out-of-office is short; a long mail that mentions leave is not one
 _MSGID_DOMAIN = re.compile(r"@([^<>@\s]+)>?\s*$")
 
 Rule = Callable[["_Context"], str | None]
@@ -171,6 +197,21 @@ def _auto_body(ctx: _Context) -> str | None:
     return None
 
 
+def _away_text(ctx: _Context) -> str | None:
+    """No header at all, but a short text that opens like an out-of-office: 'I am away' in
+    its first lines together with an out-of-office formula (no mail access, an answer on
+    return, a contact for urgent matters, thanks for the mail)."""
+    text = ctx.mail.text.strip()
+    if len(text) > _AWAY_MAX_TEXT or "?" in text:  # a question is for a person to answer
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not _AWAY_BODY.search("\n".join(lines[:3])):
+        return None
+    if not _AWAY_FORMULA.search("\n".join(lines[:8])):
+        return None
+    return "the text opens like an out-of-office reply"
+
+
 def _own_mail(ctx: _Context) -> str | None:
     if ctx.header(LOOP_HEADER) is not None:
         return f"our own mail (header {LOOP_HEADER})"
@@ -215,6 +256,7 @@ RULES: tuple[tuple[Disposition, tuple[Rule, ...]], ...] = (
             _exchange_generated,
             _auto_subject,
             _auto_body,
+            _away_text,
         ),
     ),
     (Disposition.BULK, (_list_headers, _precedence_bulk)),
