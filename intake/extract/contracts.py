@@ -12,7 +12,8 @@ one candidate:
     number in the registry.
 
 Before either, phone numbers, VAT and enterprise numbers, IBANs, dates, e-mail addresses, URLs
-and our own ticket tags are masked: nothing inside them is ever a contract number. Every step is
+and our own ticket tags are masked: nothing inside them is ever a contract number. A postal code
+with its municipality ("site de 4020 Liège") is not taken next to a keyword either. Every step is
 a single RE2 pass or a walk over tokens with a bounded look-ahead: linear in the text.
 """
 
@@ -211,6 +212,19 @@ def _valid(number: str, c: Compiled) -> bool:
     return digits >= 3
 
 
+_POSTAL = re.compile(r"B?[1-9]\d{3}")
+_PLACE_AFTER = re.compile(r" {1,2}[^\W\d_][^\W\d_]")
+
+
+def _postal_code(text: str, number: str, end: int) -> bool:
+    """A Belgian postal code and its municipality ("notre site de 4020 Liège", "B-2000
+    Antwerpen"): four digits followed on the same line by a capitalised name."""
+    if not _POSTAL.fullmatch(number):
+        return False
+    after = _PLACE_AFTER.match(text, end)
+    return after is not None and after.group(0).strip()[0].isupper()
+
+
 def near_keywords(
     text: str, tokens: list[Token], masks: _Masks, c: Compiled, where: str
 ) -> list[Found]:
@@ -246,7 +260,7 @@ def near_keywords(
                 break
             written = text[s:e]
             number = normalize_number(written)
-            if _valid(number, c):
+            if _valid(number, c) and not _postal_code(text, number, e):
                 keyword = " ".join(m.group(0).split())
                 found.append(
                     Found(
