@@ -59,12 +59,26 @@ def words_before(text: str, start: int, lo: int, count: int) -> str:
     return " ".join(words[-count:])
 
 
+#: RE2's memory budget for the configured word lists. With the default (8 MB) a long
+#: case-insensitive alternation of phrases with accented letters outgrows the DFA; RE2 then
+#: falls back to a slower engine and writes "DFA out of memory" to stderr on every search.
+#: The budget is a ceiling: the DFA is built lazily and stays far below it on ordinary text.
+PATTERN_MAX_MEM = 64 << 20
+
+
+def compile_large(pattern: str) -> re2._Regexp:
+    """Compile a configured pattern with the larger memory budget."""
+    options = re2.Options()
+    options.max_mem = PATTERN_MAX_MEM
+    return re2.compile(pattern, options)
+
+
 def alternation(patterns: list[str]) -> re2._Regexp:
     """One case-insensitive RE2 pattern matching any of `patterns`."""
     if not patterns:
         return re2.compile(r"(?i)[^\s\S]")  # matches nothing
     joined = "|".join(f"(?:{p})" for p in patterns)
-    return re2.compile(f"(?i)(?:{joined})")
+    return compile_large(f"(?i)(?:{joined})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +124,7 @@ def _compile_json(raw: str) -> Compiled:
         out_of_use=alternation(config.out_of_use),
         breach=alternation(config.breach),
         # a cue, then at most "le"/"the"/a weekday, then the date (checked on the text before it)
-        end_date_cue=re2.compile(
+        end_date_cue=compile_large(
             rf"(?i)(?:^|[^\p{{L}}'])(?:{cues})[\s,:]{{0,3}}"
             r"(?:(?:le|de|du|the|on|op)\s{1,3})?"
             rf"(?:(?:{_WEEKDAYS})\.?,?\s{{1,3}})?$"

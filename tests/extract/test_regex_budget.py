@@ -1,0 +1,40 @@
+"""Every RE2 pattern of the shipped configuration runs within its memory budget on ordinary
+mail. When a pattern's DFA does not fit, RE2 falls back to a slower engine and writes
+"DFA out of memory" to the process's stderr for every search: a log flood in production
+and a slowdown nobody asked for. The check runs `postkamer route` on a few hundred generated
+mails of every kind (the benchmark's generator) and reads its stderr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.generate import write_corpus
+
+REPO = Path(__file__).resolve().parents[2]
+CLI = "import sys; from postkamer.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def test_routing_generated_mail_stays_within_the_regex_memory_budget(tmp_path: Path) -> None:
+    write_corpus(tmp_path, 300, seed=11)
+    mails = sorted(str(p) for p in (tmp_path / "mails").glob("*.eml"))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "route",
+            "--json",
+            *mails,
+            "--registry",
+            str(tmp_path / "contracts.csv"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(done.stdout.splitlines()) == len(mails)
+    assert "DFA out of memory" not in done.stderr, done.stderr[:500]
