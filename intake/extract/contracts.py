@@ -47,7 +47,8 @@ _MASKS = re2.compile(
     r"|\b0\d(?:[\s./-]{0,2}\d){7,9}\b"  # phone, national
     r"|\b\d{4}:\d{6,12}\b"  # Peppol participant id
 )
-_GAP_INSIDE = frozenset(" -./\\_:")  # separators allowed inside a written number
+# separators allowed inside a written number (with the dashes a word processor makes)
+_GAP_INSIDE = frozenset(" -./\\_:\u2010\u2011\u2012\u2013\u2014")
 _MAX_GAP = 3
 _MAX_TOKENS = 6
 
@@ -173,9 +174,20 @@ def _candidate(text: str, tokens: list[Token], i: int, c: Compiled) -> tuple[int
         # a letter prefix ("GC 2020 0585", "HWM 0788/44") must be followed by digits
         if len(first.text) > 4 or first.text.lower() in c.all_stopwords:
             return None
-        if i + 1 >= len(tokens) or not tokens[i + 1].has_digit:
+        # up to two letter groups joined by a separator: "NB-HW-1128", "PW/ML/0612"
+        k = i + 1
+        if (
+            k + 1 < len(tokens)
+            and not tokens[k].has_digit
+            and _is_ascii_alnum(tokens[k].text)
+            and len(tokens[k].text) <= 4
+            and tokens[k].text.lower() not in c.all_stopwords
+            and (_gap(text, first, tokens[k]) or " ").strip()
+        ):
+            k += 1
+        if k >= len(tokens) or not tokens[k].has_digit:
             return None
-        if _gap(text, first, tokens[i + 1]) is None:
+        if any(_gap(text, tokens[n], tokens[n + 1]) is None for n in range(i, k)):
             return None
     j = i
     while j + 1 < len(tokens) and j + 1 - i < _MAX_TOKENS:
