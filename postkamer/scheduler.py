@@ -1,21 +1,26 @@
 """The scheduler: APScheduler 3 with its jobs persisted in the service's own database.
 
-Jobs live in the table `apscheduler_jobs` of the same database (SQLAlchemyJobStore), and
-refer to their functions by import path (`postkamer.scheduler:run_termination`), so a job
-scheduled before a restart runs after it, late if need be (no misfire limit; missed runs of
-periodic ticks are coalesced into one). Job ids are derived from what they are about
-(`termination:42`), so scheduling again replaces instead of duplicating, and a withdrawn
-cancellation removes its job by id. The job bodies are in `postkamer.jobs`; they take their
-arguments explicitly and are idempotent, so a job that runs twice does no harm.
+Jobs live in the table `apscheduler_jobs` of the same database (`SharedJobStore`), and refer
+to their functions by import path (`postkamer.scheduler:run_termination`), so a job scheduled
+before a restart runs after it, late if need be (no misfire limit; missed runs of periodic
+ticks are coalesced into one). Job ids are derived from what they are about
+(`termination:42`), so scheduling again replaces instead of duplicating.
+
+Per-ticket jobs (reminder, automatic close, termination) are written by whichever process
+changes the ticket, in that change's transaction (`postkamer.ticketjobs`, rows via
+`storage.jobstore`); this scheduler finds them at its next wake-up. The ticks and digests are
+added here. The job bodies are in `postkamer.jobs`; they take their arguments explicitly and
+check the ticket first, so a late or repeated run does nothing twice.
 
 Several processes on one PostgreSQL: only the holder of an advisory lock runs the scheduler;
 the others retry to take the lock and so take over when the holder dies (its session ends,
-the lock is released). On SQLite (one process) the scheduler always runs.
+the lock is released). On SQLite (one process) the scheduler always runs. Either way each
+fire time is claimed in the job run log before its body runs (`ClaimingExecutor`,
+`storage.jobruns`): once across processes, and a claim of a worker that died is taken over.
 
-Entry points: `Scheduler(url, runtime).start()` from `postkamer run`; the `schedule_*`
-helpers from `postkamer.processing` and the web actions after their transaction commits;
-`reconcile` (run at start and every few minutes) re-creates any job that a crash between a
-commit and the scheduling call lost.
+Entry points: `Scheduler(url, runtime).start()` from `postkamer run`; `reconcile` (at start
+and every `reconcile_minutes`) re-creates a job a crash lost (a one-off job leaves the table
+when it is handed to a thread) and drops jobs a ticket no longer needs.
 """
 
 from __future__ import annotations
