@@ -494,6 +494,11 @@ class ExtractionConfig(BaseModel):
             r"failed to (?:meet|fulfil|fulfill|honou?r|comply)",
             r"did not (?:meet|fulfil|fulfill|honou?r)",
             r"non-performance",
+            r"niet (?:\p{L}+ ){0,3}(?:gerespecteerd|nageleefd|gehonoreerd)",
+            r"ne (?:\p{L}+ ){0,2}pas (?:été )?respectée?s?",
+            r"n'\p{L}+ (?:\p{L}+ )?pas (?:été )?respectée?s?",
+            r"non respectée?s?",
+            r"not (?:been )?(?:respected|honou?red|complied with|fulfill?ed)",
         ]
     )
     end_date_cues: list[str] = Field(
@@ -530,6 +535,8 @@ class ExtractionConfig(BaseModel):
             r"terminate on",
             r"from",
             r"by",
+            r"pour",  # "dénonçons le contrat pour le 28 février 2027"
+            r"(?:take|takes|taking|to take) effect",
             r"d'ici",
             r"à la",  # "à la fin du mois de juin 2026"
             r"at the",  # "at the end of June 2026"
