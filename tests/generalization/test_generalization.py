@@ -8,8 +8,9 @@ and `contracts.csv` the registry they are judged against. Every mail goes throug
 production path (`route_bytes`, what `postkamer route --json` runs), `received` is the Date
 header in Europe/Brussels.
 
-Each field must be right for at least the share in `THRESHOLDS` (measured after the fixes made
-for this set; run with `-s` to see the per-field accuracy and every miss with its explanation).
+Each field must be right for at least the share in `THRESHOLDS` (all 133 were right after the
+fixes made for this set; the thresholds leave room for a few misses; run with `-s` to see the
+per-field accuracy and every miss). `test_rule_probes.py` holds the single-sentence cases.
 """
 
 from __future__ import annotations
@@ -45,15 +46,15 @@ KEYS = (
 )
 # share of mails that must be right, per field and for the whole decision
 THRESHOLDS = {
-    "disposition": 0.97,
-    "queue": 0.90,
+    "disposition": 0.98,
+    "queue": 0.97,
     "language": 0.98,
-    "contract_numbers": 0.99,
-    "destruction_confirmation": 0.93,
-    "machine_out_of_use": 0.99,
-    "requested_end_date": 0.92,
-    "policy": 0.84,
-    "full": 0.75,
+    "contract_numbers": 0.98,
+    "destruction_confirmation": 0.97,
+    "machine_out_of_use": 0.98,
+    "requested_end_date": 0.97,
+    "policy": 0.96,
+    "full": 0.94,
 }
 NOT_TICKETS = ("auto_reply", "bounce", "bulk")
 
