@@ -280,11 +280,6 @@ def termination_effective(rt: JobRuntime, ticket_id: int, effective: date) -> st
         return "done"
 
 
-def termination_moment(rt: JobRuntime, effective: date) -> datetime:
-    """When the job for an effective date runs: that day's opening time (a working moment)."""
-    return rt.ticket_jobs.termination_at(effective)
-
-
 # --- SLA ------------------------------------------------------------------------------------------
 
 

@@ -39,7 +39,6 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -335,36 +334,7 @@ class Scheduler:
         job = self.aps.get_job(job_id)
         return job.next_run_time if job is not None else None
 
-    # --- per-ticket jobs ------------------------------------------------------------------------
-
-    def schedule_waiting(self, ticket_id: int, since: datetime) -> tuple[datetime, datetime]:
-        """Reminder after N and automatic close after M business days of waiting."""
-        remind = jobs.reminder_at(self.runtime, since)
-        close = jobs.close_at(self.runtime, since)
-        args = (ticket_id, since.isoformat())
-        self._add(_job_id("reminder", ticket_id), "run_waiting_reminder", DateTrigger(remind), args)
-        self._add(_job_id("autoclose", ticket_id), "run_auto_close", DateTrigger(close), args)
-        return remind, close
-
-    def cancel_waiting(self, ticket_id: int) -> None:
-        """The customer answered: no reminder, no automatic close (the jobs would skip anyway)."""
-        self._remove(_job_id("reminder", ticket_id))
-        self._remove(_job_id("autoclose", ticket_id))
-
-    def schedule_termination(self, ticket_id: int, effective: date) -> datetime:
-        """On the effective date of an accepted cancellation (at opening time, Brussels)."""
-        when = jobs.termination_moment(self.runtime, effective)
-        self._add(
-            _job_id("termination", ticket_id),
-            "run_termination",
-            DateTrigger(when),
-            (ticket_id, effective.isoformat()),
-        )
-        return when
-
-    def cancel_termination(self, ticket_id: int) -> bool:
-        """The ticket was withdrawn: the termination must not take effect."""
-        return self._remove(_job_id("termination", ticket_id))
+    # --- digests ------------------------------------------------------------------------------
 
     def schedule_digest(self, owner: str) -> None:
         t = self.config.digest_time

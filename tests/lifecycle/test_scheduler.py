@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,8 @@ from postkamer import jobs
 from postkamer import lifecycle as lc
 from postkamer.lifecycle import SchedulerConfig
 from postkamer.scheduler import JOBSTORE_TABLE, Scheduler
+from postkamer.ticketjobs import jobs_for_new_ticket
+from storage.db import session_scope
 from tests.lifecycle.support import add_user, events, make_runtime, make_ticket, outbox
 
 BXL = ZoneInfo("Europe/Brussels")
@@ -51,9 +53,13 @@ def test_job_survives_a_restart_and_runs_once(engine: Engine) -> None:
 
     first = Scheduler(engine, rt)
     first.start(ticks=False, paused=True)  # the process dies before the job is due
-    when = first.schedule_termination(tid, date(2025, 12, 31))
-    assert when == datetime(2025, 12, 31, 8, 30, tzinfo=BXL)
-    first.schedule_termination(tid, date(2025, 12, 31))  # scheduling again replaces it
+    for _ in range(2):  # scheduling again replaces the job
+        with session_scope(engine) as session:
+            [spec] = jobs_for_new_ticket(
+                session, tid, lc.RESOLVED, ACCEPTED, FRIDAY, rt.ticket_jobs
+            )
+    assert spec.run_at == datetime(2025, 12, 31, 8, 30, tzinfo=BXL)
+    assert first.next_run(f"termination:{tid}") == spec.run_at
     first.shutdown()
     assert stored_jobs(engine) == [f"termination:{tid}"]
     assert events(engine, tid, "termination_effective") == []
@@ -99,24 +105,24 @@ def test_a_job_due_in_a_second_runs_after_the_restart_not_before(engine: Engine)
     assert stored_jobs(engine) == [f"autoclose:{tid}"]
 
 
-def test_waiting_jobs_at_business_moments_and_withdrawal_cancels_termination(
-    engine: Engine,
-) -> None:
+def test_ticks_keep_their_schedule_across_a_restart(engine: Engine) -> None:
+    """A new leader does not restart the ticks' intervals: a tick due during a failover runs
+    at its time, not one interval after the takeover."""
     rt, _clock = make_runtime(engine, FRIDAY)
-    sched = Scheduler(engine, rt)
-    sched.start(ticks=True, paused=True)
+    first = Scheduler(engine, rt)
+    first.start(ticks=True, paused=True)
     try:
-        remind, close = sched.schedule_waiting(7, FRIDAY)
-        assert remind == datetime(2025, 11, 17, 10, 0, tzinfo=BXL)  # 5 business days, 11/11 off
-        assert close == datetime(2025, 11, 24, 10, 0, tzinfo=BXL)  # 10 business days
-        assert sched.next_run("reminder:7") == remind
-        sched.schedule_termination(8, date(2026, 1, 31))
-        assert sched.cancel_termination(8) is True
-        assert sched.cancel_termination(8) is False
-        sched.cancel_waiting(7)
-        assert sched.job_ids() == ["tick:outbox", "tick:quarantine", "tick:reconcile", "tick:sla"]
+        ticks = {job_id: first.next_run(job_id) for job_id in first.job_ids()}
     finally:
-        sched.shutdown()
+        first.shutdown()
+    assert sorted(ticks) == ["tick:outbox", "tick:quarantine", "tick:reconcile", "tick:sla"]
+    time.sleep(1.1)
+    second = Scheduler(engine, rt)
+    second.start(ticks=True, paused=True)
+    try:
+        assert {job_id: second.next_run(job_id) for job_id in second.job_ids()} == ticks
+    finally:
+        second.shutdown()
 
 
 def test_reconcile_recreates_lost_jobs_once(engine: Engine) -> None:
