@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from outbound.templates import TemplateSet
 from postkamer.clock import ManualClock
 from postkamer.jobs import JobRuntime
 from storage.db import session_scope
+from storage.jobstore import JobSpec
 from storage.models import Event, OutboxRow, Ticket, User
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,3 +106,23 @@ def status_of(engine: Engine, ticket_id: int) -> str:
         ticket = session.get(Ticket, ticket_id)
         assert ticket is not None
         return ticket.status
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Poll `predicate` until it holds or `seconds` pass (real scheduler threads run)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def termination_job(ticket_id: int, run_at: datetime, effective: str = "2025-12-31") -> JobSpec:
+    """The job row a processing transaction writes for an accepted cancellation."""
+    return JobSpec(
+        f"termination:{ticket_id}",
+        "postkamer.scheduler:run_termination",
+        run_at,
+        (ticket_id, effective),
+    )

@@ -5,7 +5,6 @@ duplicated, cancelled on withdrawal, re-created by reconcile; one leader on Post
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,26 +19,11 @@ from postkamer.lifecycle import SchedulerConfig
 from postkamer.scheduler import JOBSTORE_TABLE, Scheduler
 from postkamer.ticketjobs import jobs_for_new_ticket
 from storage.db import session_scope
-from tests.lifecycle.support import add_user, events, make_runtime, make_ticket, outbox
+from tests.lifecycle.support import add_user, events, make_runtime, make_ticket, outbox, wait_for
 
 BXL = ZoneInfo("Europe/Brussels")
 FRIDAY = datetime(2025, 11, 7, 10, 0, tzinfo=BXL)
 ACCEPTED = {"outcome": "accepted", "effective_date": "2025-12-31"}
-
-
-@pytest.fixture(autouse=True)
-def _no_runtime_left() -> Iterator[None]:
-    yield
-    jobs.set_runtime(None)
-
-
-def wait_for(predicate: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def stored_jobs(engine: Engine) -> list[str]:

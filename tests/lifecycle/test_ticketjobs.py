@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from postkamer import jobs
 from postkamer import lifecycle as lc
 from postkamer.lifecycle import SchedulerConfig
 from postkamer.scheduler import Scheduler
@@ -34,27 +32,19 @@ from postkamer.ticketjobs import (
 from storage.db import session_scope
 from storage.jobstore import JobSpec, put_jobs, stored_jobs
 from storage.models import Event, JobRun, Ticket
-from tests.lifecycle.support import events, make_runtime, make_ticket, outbox
+from tests.lifecycle.support import (
+    events,
+    make_runtime,
+    make_ticket,
+    outbox,
+    termination_job,
+    wait_for,
+)
 
 BXL = ZoneInfo("Europe/Brussels")
 FRIDAY = datetime(2025, 11, 7, 10, 0, tzinfo=BXL)  # Tuesday 11 November is a public holiday
 RULES = TicketJobRules.default()
 ACCEPTED = {"outcome": "accepted", "effective_date": "2025-12-31"}
-
-
-@pytest.fixture(autouse=True)
-def _no_runtime_left() -> Iterator[None]:
-    yield
-    jobs.set_runtime(None)
-
-
-def wait_for(predicate: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def jobs_of(engine: Engine, ticket_id: int) -> dict[str, JobSpec]:
@@ -171,14 +161,7 @@ def test_scheduler_runs_a_job_another_transaction_wrote_while_it_ran(engine: Eng
         with session_scope(engine) as session:
             put_jobs(
                 session,
-                [
-                    JobSpec(
-                        f"termination:{tid}",
-                        "postkamer.scheduler:run_termination",
-                        datetime.now(UTC) - timedelta(seconds=1),
-                        (tid, "2025-12-31"),
-                    )
-                ],
+                [termination_job(tid, datetime.now(UTC) - timedelta(seconds=1))],
             )
         assert wait_for(lambda: len(events(engine, tid, "termination_effective")) == 1)
         assert wait_for(
@@ -203,14 +186,7 @@ def test_a_fire_time_runs_once_even_with_two_schedulers(engine: Engine) -> None:
     with session_scope(engine) as session:
         put_jobs(
             session,
-            [
-                JobSpec(
-                    f"termination:{tid}",
-                    "postkamer.scheduler:run_termination",
-                    due,
-                    (tid, "2025-12-31"),
-                )
-            ],
+            [termination_job(tid, due)],
         )
     one, two = Scheduler(engine, rt), Scheduler(engine, rt)
     one.worker, two.worker = "p1-one", "p1-two"  # two workers in one test process
@@ -251,15 +227,7 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_and_a_live_one_is_not(
             )
         put_jobs(
             session,
-            [
-                JobSpec(
-                    f"termination:{t}",
-                    "postkamer.scheduler:run_termination",
-                    due,
-                    (t, "2025-12-31"),
-                )
-                for t in (dead_tid, live_tid)
-            ],
+            [termination_job(t, due) for t in (dead_tid, live_tid)],
         )
     sched = Scheduler(engine, rt)
     sched.start(ticks=False)

@@ -3,7 +3,6 @@ the web overview and get by mail, once a day per credential, also after a restar
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -18,22 +17,9 @@ from outbound.replies import ReplyConfig
 from postkamer.clock import ManualClock
 from postkamer.credential_alerts import CredentialAlerts
 from postkamer.service import CredentialWatch
-from postkamer.settings import OAuthSettings, SmtpSettings
 from storage.db import session_scope
 from storage.models import Event, OutboxRow, User
-
-
-def _token_script(tmp_path: Path) -> tuple[Path, Path]:
-    flag = tmp_path / "secret-valid"
-    script = tmp_path / "token.py"
-    script.write_text(
-        "import pathlib, sys\n"
-        f"if not pathlib.Path({str(flag)!r}).exists():\n"
-        "    sys.stderr.write('AADSTS7000222: the client secret keys are expired')\n"
-        "    sys.exit(1)\n"
-        "print('tok-' + 'x' * 40)\n"
-    )
-    return script, flag
+from tests.support.oauth import smtp_with_expiring_secret
 
 
 def _alerts(engine: Engine) -> list[Event]:
@@ -60,16 +46,9 @@ def test_failing_then_expiring_credential_alerts_supervisors_once(
         s.add(
             User(email="els@desk.example.be", password_hash="x", role="owner", queues=["general"])
         )
-    script, flag = _token_script(tmp_path)
     clock = ManualClock(datetime.now(UTC))
     ends = clock() + timedelta(days=3)
-    smtp = SmtpSettings(
-        host="127.0.0.1",
-        username="support@contracts.example.com",
-        auth="xoauth2",
-        token_command=f"{sys.executable} {script}",
-        oauth=OAuthSettings(secret_expires_at=ends, warn_days=14),
-    )
+    smtp, flag = smtp_with_expiring_secret(tmp_path, ends)
     registry = ProviderRegistry(clock=clock)
     alerts = CredentialAlerts(engine, ReplyConfig())
     watch = CredentialWatch(registry, alerts)

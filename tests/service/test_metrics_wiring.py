@@ -31,12 +31,13 @@ from postkamer.service import (
     run_forever,
     run_once,
 )
-from postkamer.settings import MailboxSettings, OAuthSettings, Settings, SmtpSettings
+from postkamer.settings import MailboxSettings, OAuthSettings, Settings
 from storage.db import make_engine, session_scope
 from storage.ledger import StoredMail
 from tests.outbound.conftest import free_port
 from tests.support.dovecot import Account
 from tests.support.mail import make_mail, settings_dict
+from tests.support.oauth import smtp_with_expiring_secret
 
 
 class PoisonAware(BasicProcessor):
@@ -223,24 +224,9 @@ def test_the_run_loop_records_polls_deliveries_and_credentials(
 def test_credential_health_goes_to_the_metrics_with_one_warning_per_change(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    flag = tmp_path / "secret-valid"
-    script = tmp_path / "token.py"
-    script.write_text(
-        "import pathlib, sys\n"
-        f"if not pathlib.Path({str(flag)!r}).exists():\n"
-        "    sys.stderr.write('AADSTS7000222: the client secret keys are expired')\n"
-        "    sys.exit(1)\n"
-        "print('tok-' + 'x' * 40)\n"
-    )
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     ends = clock() + timedelta(days=3)
-    smtp = SmtpSettings(
-        host="127.0.0.1",
-        username="support@contracts.example.com",
-        auth="xoauth2",
-        token_command=f"{sys.executable} {script}",
-        oauth=OAuthSettings(secret_expires_at=ends, warn_days=14),
-    )
+    smtp, flag = smtp_with_expiring_secret(tmp_path, ends)
     registry = ProviderRegistry(clock=clock)
     watch = CredentialWatch(registry)
     m = Metrics()
