@@ -49,7 +49,7 @@ _AUTO_SUBJECT = re.compile(
     # "Absence du bureau : ...", "Afwezig tot 14/08: ...", "Out of office until Monday - ..."
     r"absence du bureau|absente? du bureau|absente? jusqu'au\b[^:\[]{0,40}|"
     r"(?:afwezig|out of (?:the )?office|niet op kantoor|not in the office|en congé|"
-    r"on leave|on holiday|op vakantie|met vakantie)"
+    r"on leave|on holiday|op vakantie|met vakantie|away)"
     r"\s+(?:tot|t/m|until|till|through|jusqu'au|du|from|van)\b[^:\[]{0,40}|"
     r"niet op kantoor|not in the office|en congé|on (?:annual )?leave|on holiday|"
     r"op vakantie|met vakantie"

@@ -536,6 +536,8 @@ class ExtractionConfig(BaseModel):
             r"from",
             r"by",
             r"pour",  # "dénonçons le contrat pour le 28 février 2027"
+            r"au-del(?:à|a)",  # "ne pas prolonger au-delà du 31 mars 2027"
+            r"beyond",
             r"(?:take|takes|taking|to take) effect",
             r"d'ici",
             r"à la",  # "à la fin du mois de juin 2026"
