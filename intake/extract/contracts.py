@@ -24,6 +24,7 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import re2
 
@@ -53,8 +54,9 @@ _MAX_GAP = 3
 _MAX_TOKENS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A run of letters and digits (a tuple: built for every word of every mail, so cheap)."""
+
     text: str
     start: int
     end: int
@@ -70,9 +72,16 @@ class Found:
 
 
 class _Masks:
-    """Character spans that can never hold a contract number; O(log n) overlap test."""
+    """Character spans that can never hold a contract number; O(log n) overlap test. The
+    spans are found on the first question (most texts never have a candidate to ask about)."""
 
     def __init__(self, text: str) -> None:
+        self._text = text
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+
+    def _find(self) -> list[tuple[int, int]]:
+        text = self._text
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _MASKS.finditer(text)]
         spans.extend((d.start, d.end) for d in find_dates(text))
         spans.sort()
@@ -83,9 +92,11 @@ class _Masks:
             else:
                 merged.append((start, end))
         self._starts = [s for s, _ in merged]
-        self._spans = merged
+        return merged
 
     def hits(self, start: int, end: int) -> bool:
+        if self._spans is None:
+            self._spans = self._find()
         i = bisect.bisect_right(self._starts, end - 1) - 1
         return i >= 0 and self._spans[i][1] > start
 
