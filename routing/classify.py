@@ -16,6 +16,7 @@ cancellation or copy request, the contract's scope (hardware | software) picks t
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +58,21 @@ class _PartIndex:
         self.positions: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             self.positions.setdefault(w, []).append(i)
+        self._sorted: list[str] | None = None  # distinct words, for prefix terms
+
+    def _first_with_prefix(self, prefix: str) -> int | None:
+        """First position of any word starting with `prefix` (a range of the sorted words)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.positions)
+        ordered = self._sorted
+        i = bisect.bisect_left(ordered, prefix)
+        best: int | None = None
+        while i < len(ordered) and ordered[i].startswith(prefix):
+            first = self.positions[ordered[i]][0]
+            if best is None or first < best:
+                best = first
+            i += 1
+        return best
 
     def find(self, term: Term) -> int | None:
         """Position of the first occurrence of `term`, or None."""
@@ -66,8 +82,7 @@ class _PartIndex:
         first = term.words[0]
         if n == 1:
             if term.prefix:
-                found = [p[0] for w, p in self.positions.items() if w.startswith(first)]
-                return min(found) if found else None
+                return self._first_with_prefix(first)
             hits = self.positions.get(first)
             return hits[0] if hits else None
         for start in self.positions.get(first, ()):
