@@ -335,6 +335,18 @@ class ExtractionConfig(BaseModel):
             r"deleted",
             r"erased",
             r"wiped",
+            r"removed",
+            r"uninstalled",
+            r"eliminated",
+            r"purged",
+            r"gedeïnstalleerd",
+            r"gedeinstalleerd",
+            r"désinstallée?s?",
+            r"éliminée?s?",
+            # the common d/t slip in a Dutch past participle ("we hebben alle kopies
+            # verwijdert"), only after a perfect auxiliary: alone it is a present tense
+            r"(?:heb|hebt|heeft|hebben|is|zijn|werd|werden)\s(?:[\p{L}'-]+\s){0,8}"
+            r"(?:verwijdert|vernietigt)\b",
             # the destruction as a noun, with a verb saying it is done: "De vernietiging van
             # alle kopieën is uitgevoerd", "procédé à la destruction", "Destruction of all
             # copies was completed"
@@ -388,6 +400,15 @@ class ExtractionConfig(BaseModel):
         description="looked for in the words just before a statement",
     )
     negation_window: int = Field(default=6, ge=1, le=20, description="words before a match")
+    clause_starts: list[str] = Field(
+        default_factory=lambda: [
+            r"[,:]\s*(?:(?:en|and|et|maar|but|mais|so|dus|donc)\s+)?"
+            r"(?:we|wij|ik|i|nous|je|j'|they|zij|ze|ils|elles|he|she|hij)\b",
+            r"\b(?:en|and|et|maar|but|mais)\s+(?:we|wij|ik|i|nous|je|j'|they|zij|ils|elles)\b",
+        ],
+        description="a new clause with its own subject: a negation before it does not reach "
+        "past it ('de pc wordt niet meer gebruikt, we hebben alle kopies verwijderd')",
+    )
     promise_cues: list[str] = Field(
         default_factory=lambda: [
             r"\bzullen\b",
@@ -588,6 +609,7 @@ class ExtractionConfig(BaseModel):
         "destruction_verbs",
         "destruction_objects",
         "negation_cues",
+        "clause_starts",
         "promise_cues",
         "disclaimer_cues",
         "out_of_use",

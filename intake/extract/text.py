@@ -52,6 +52,15 @@ def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
+def clause_start(text: str, start: int, lo: int, boundary: re2._Regexp) -> int:
+    """Where the clause holding text[start] begins, no earlier than `lo`: just after the last
+    `boundary` (a comma or a conjunction and a new subject) between lo and start."""
+    floor = lo
+    for m in boundary.finditer(text, lo, start):
+        floor = m.start()
+    return floor
+
+
 def words_before(text: str, start: int, lo: int, count: int) -> str:
     """The last `count` words between lo and start (same sentence), joined by spaces."""
     window = text[max(lo, start - 20 * count) : start]
@@ -94,6 +103,7 @@ class Compiled:
     destruction_verbs: re2._Regexp
     destruction_objects: re2._Regexp
     negation: re2._Regexp
+    clause_start: re2._Regexp
     promise: re2._Regexp
     disclaimer: re2._Regexp
     out_of_use: re2._Regexp
@@ -119,6 +129,7 @@ def _compile_json(raw: str) -> Compiled:
         destruction_verbs=alternation(config.destruction_verbs),
         destruction_objects=alternation(config.destruction_objects),
         negation=alternation(config.negation_cues),
+        clause_start=alternation(config.clause_starts),
         promise=alternation(config.promise_cues),
         disclaimer=alternation(config.disclaimer_cues),
         out_of_use=alternation(config.out_of_use),

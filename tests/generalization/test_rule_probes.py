@@ -44,6 +44,15 @@ def run(body: str, subject: str = "", sent: date | None = None) -> Extraction:
         ("Les copies seront supprimées dès réception de votre confirmation.", False),
         ("Rien n'a encore été supprimé, les copies sont toujours installées.", False),
         ("La destruction des copies n'a pas été effectuée.", False),
+        # a negation in an earlier clause with its own subject does not reach the statement
+        ("De pc wordt niet meer gebruikt, we hebben alle kopies gewist.", True),
+        ("De pc wordt niet meer gebruikt, we hebben nog niet alle kopies gewist.", False),
+        # the d/t slip after a perfect auxiliary; the present tense alone is no statement
+        ("We hebben alle kopies van het programma verwijdert.", True),
+        ("Hij verwijdert de kopieën van de software.", False),
+        ("All copies of the software are already eliminated from our PCs.", True),
+        ("The software has been uninstalled from every workstation, all copies removed.", True),
+        ("The copies have not been removed yet.", False),
     ],
 )
 def test_destruction_statements(body: str, confirmed: bool) -> None:
