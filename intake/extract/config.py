@@ -561,6 +561,11 @@ class ExtractionConfig(BaseModel):
             r"beyond",
             r"(?:take|takes|taking|to take) effect",
             r"d'ici",
+            r"until",  # "please stop the licence until 15/01/2027" (non-native English)
+            r"till",
+            r"jusqu'(?:au|à|a)",
+            r"(?:l'|d')?(?:é|e)ch(?:é|e)ance",  # "à l'échéance du 30/09/2026"
+            r"tot en met",
             r"à la",  # "à la fin du mois de juin 2026"
             r"at the",  # "at the end of June 2026"
             # an end verb, then "on"/"op"/"le" and the date: "laten eindigen op 31 december"

@@ -72,6 +72,10 @@ def test_destruction_statements(body: str, confirmed: bool) -> None:
         ("We wensen het contract te laten eindigen op 31 december 2026.", None, date(2026, 12, 31)),
         ("Termination to take effect on 31 January 2027.", None, date(2027, 1, 31)),
         ("Opzeggen met ingang van 31/12/26.", date(2026, 6, 1), date(2026, 12, 31)),
+        ("Please stop the monthly licence until 15/01/2027.", None, date(2027, 1, 15)),
+        ("Préavis de résiliation à l'échéance du 30/09/2026.", None, date(2026, 9, 30)),
+        ("Please confirm resignation until end of June 2026.", None, date(2026, 6, 30)),
+        ("Wij zeggen op tot en met 31 maart 2027.", None, date(2027, 3, 31)),
         # a year-less date needs the mail's own date; versions and percentages are not dates
         ("Wij zeggen het contract op per 1 maart.", None, None),
         ("We moved from 12.2.1 to the new release.", date(2026, 2, 1), None),
