@@ -582,6 +582,21 @@ class ExtractionConfig(BaseModel):
         ],
         description="a date right after one of these is the requested end date",
     )
+    absence_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"\babsente?s?\b",
+            r"\bafwezig",
+            r"\baway\b",
+            r"\bout of (?:the )?office\b",
+            r"\bon (?:holiday|holidays|leave|vacation)\b",
+            r"\ben (?:congé|conge|vacances)\b",
+            r"\bmet (?:verlof|vakantie)\b",
+            r"\bverlof\b",
+        ],
+        description="a date in a sentence saying someone is away is not an end date ('je suis "
+        "absente jusqu'au 21 août', 'I am on holiday until 3 March'); a business closing is "
+        "not listed: 'we sluiten de zaak per 31/12' names the end date",
+    )
     kind_hints: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "passport_advantage": [r"passport\s+advantage"],
@@ -620,6 +635,7 @@ class ExtractionConfig(BaseModel):
         "out_of_use",
         "breach",
         "end_date_cues",
+        "absence_cues",
     )
     @classmethod
     def _compile(cls, values: list[str]) -> list[str]:

@@ -8,7 +8,8 @@ Given a `reference` date (the day the mail was written), it also reads two-digit
 (31/12/26) and dates without a year ("per 1 maart", "à partir du 31/03", "au 31 décembre
 prochain", "by June 30"): the first such day on or after the reference. `requested_end_date`
 keeps the first date that follows an end-date cue ("met ingang van", "tegen", "à partir du",
-"au", "effective", "as of", "by", "laten eindigen op", ...). Complete dates are also what
+"au", "effective", "as of", "by", "until", "laten eindigen op", ...), except in a sentence
+saying someone is away ("absente jusqu'au 21 août"). Complete dates are also what
 `contracts` masks so that they are never taken for contract numbers.
 """
 
@@ -21,7 +22,7 @@ from datetime import date
 
 import re2
 
-from intake.extract.text import Compiled
+from intake.extract.text import Compiled, sentence_at
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -150,6 +151,9 @@ def requested_end_date(
         before = text[max(0, found.start - 40) : found.start]
         cue = c.end_date_cue.search(before)
         if cue is not None:
+            lo, hi = sentence_at(text, found.start, found.end)
+            if c.absence.search(text[lo:hi]):
+                continue  # "je suis absente jusqu'au 21 août": the writer's absence
             said = " ".join((before[cue.start() :] + found.text).split())
             return found.value, f"requested end date {found.value.isoformat()} from '{said}'"
     return None, None

@@ -109,6 +109,7 @@ class Compiled:
     out_of_use: re2._Regexp
     breach: re2._Regexp
     end_date_cue: re2._Regexp
+    absence: re2._Regexp
     kind_hints: tuple[tuple[str, re2._Regexp], ...]
 
 
@@ -140,6 +141,7 @@ def _compile_json(raw: str) -> Compiled:
             r"(?:(?:le|de|du|the|on|op)\s{1,3})?"
             rf"(?:(?:{_WEEKDAYS})\.?,?\s{{1,3}})?$"
         ),
+        absence=alternation(config.absence_cues),
         kind_hints=tuple(
             (kind, alternation(patterns)) for kind, patterns in config.kind_hints.items()
         ),

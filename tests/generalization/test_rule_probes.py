@@ -76,6 +76,9 @@ def test_destruction_statements(body: str, confirmed: bool) -> None:
         ("Préavis de résiliation à l'échéance du 30/09/2026.", None, date(2026, 9, 30)),
         ("Please confirm resignation until end of June 2026.", None, date(2026, 6, 30)),
         ("Wij zeggen op tot en met 31 maart 2027.", None, date(2027, 3, 31)),
+        # someone's absence is not an end date
+        ("I am on holiday until 3 March 2027, please cancel our licence.", None, None),
+        ("Ik ben met verlof vanaf 1 juli 2026.", None, None),
         # a year-less date needs the mail's own date; versions and percentages are not dates
         ("Wij zeggen het contract op per 1 maart.", None, None),
         ("We moved from 12.2.1 to the new release.", date(2026, 2, 1), None),
