@@ -516,9 +516,12 @@ class ExtractionConfig(BaseModel):
             r"did not (?:meet|fulfil|fulfill|honou?r)",
             r"non-performance",
             r"niet (?:\p{L}+ ){0,3}(?:gerespecteerd|nageleefd|gehonoreerd)",
-            r"ne (?:\p{L}+ ){0,2}pas (?:été )?respectée?s?",
-            r"n'\p{L}+ (?:\p{L}+ )?pas (?:été )?respectée?s?",
-            r"non respectée?s?",
+            r"ne (?:\p{L}+ ){0,2}(?:pas|jamais) (?:été )?(?:respectée?s?|honorée?s?)",
+            r"n'\p{L}+ (?:\p{L}+ )?(?:pas|jamais) (?:été )?(?:respectée?s?|honorée?s?)",
+            r"non (?:respectée?s?|honorée?s?)",
+            # "faute d'avoir honoré vos engagements", "faute de respecter vos obligations"
+            r"faute (?:\p{L}+ ){0,2}d'avoir (?:\p{L}+ )?(?:respecté|honoré)",
+            r"faute (?:\p{L}+ ){0,2}de (?:respecter|honorer)",
             r"not (?:been )?(?:respected|honou?red|complied with|fulfill?ed)",
         ]
     )

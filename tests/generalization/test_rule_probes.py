@@ -102,6 +102,10 @@ def test_flemish_and_breach() -> None:
     assert run("De pc waar da programma op stond, staat nie meer in gebruik.").machine_out_of_use
     assert run("Jullie hebben het contract niet gerespecteerd.").breach_claimed
     assert run("Vous n'avez pas respecté le contrat.").breach_claimed
+    assert run("Faute pour vous d'avoir honoré vos engagements, nous résilions.").breach_claimed
+    assert run("Vous n'avez jamais honoré vos engagements contractuels.").breach_claimed
+    assert not run("Nous n'avons pas rempli le formulaire de résiliation.").breach_claimed
+    assert not run("Excusez la faute de frappe dans le numéro du contrat.").breach_claimed
 
 
 @pytest.mark.parametrize(
