@@ -137,10 +137,17 @@ def _queue(subject: str, body: str) -> str:
         ("Agreement", "Could you resend the signed agreement?", "copy-request"),
         ("Contract", "Graag ontving ik een exemplaar van ons onderhoudscontract.", "copy-request"),
         ("Crash", "The planning application crashes at startup.", "software"),
+        ("contract", "We want resign from the maintenance contract WT-1.", "cancellation"),
+        ("OFFERTE", "GRAAG EEN PRIJSOFFERTE VOOR HET ONDERHOUD VAN ONZE 3 HEFTRUCKS", "hardware"),
+        ("Devis", "Pourriez-vous nous faire un devis pour l'entretien des chariots ?", "hardware"),
+        ("Offerte", "Graag een offerte voor het onderhoud van onze software.", "software"),
+        ("Quote", "Please send a quote for maintenance of the licence server software.", "software"),
         # look-alikes
         ("Bezoek", "Kunt u de onderhoudsbeurt van morgen annuleren?", "general"),
         ("Contrat", "Nous vous renvoyons le contrat signé.", "general"),
         ("Server", "Our licence server keeps crashing; we had to stop the service.", "software"),
+        ("Offerte", "Wij hebben uw offerte voor de nieuwe kassa goed ontvangen.", "general"),
+        ("Vraag", "Mag ik de factuur van het onderhoud per e-mail ontvangen?", "general"),
     ],
 )
 def test_queue_phrasing(subject: str, body: str, queue: str) -> None:
