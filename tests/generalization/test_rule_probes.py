@@ -141,7 +141,7 @@ def _queue(subject: str, body: str) -> str:
         ("OFFERTE", "GRAAG EEN PRIJSOFFERTE VOOR HET ONDERHOUD VAN ONZE 3 HEFTRUCKS", "hardware"),
         ("Devis", "Pourriez-vous nous faire un devis pour l'entretien des chariots ?", "hardware"),
         ("Offerte", "Graag een offerte voor het onderhoud van onze software.", "software"),
-        ("Quote", "Please send a quote for maintenance of the licence server software.", "software"),
+        ("Quote", "Please send a quote for maintenance of the planning software.", "software"),
         # look-alikes
         ("Bezoek", "Kunt u de onderhoudsbeurt van morgen annuleren?", "general"),
         ("Contrat", "Nous vous renvoyons le contrat signé.", "general"),
