@@ -9,7 +9,8 @@ the same `Extraction`, so live intake, `route --json` and replays agree. Routing
 Which view each finding reads:
 - language, destruction statements, machine out of use, requested end date, breach, kind hints:
   the subject and the new text (a quoted promise or an old date in a quote header is not what
-  this sender says); destruction also reads attachment names and texts;
+  this sender says); destruction also reads attachment names and texts; a forward ("FW:",
+  "TR:") whose own words name no end date takes the forwarded request's date;
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
 - phone: the signature.
@@ -77,6 +78,12 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
     destroyed, why_destroyed = destruction_confirmation(text, c)
     out_of_use, why_out = machine_out_of_use(own, c)
     end_date, why_end = requested_end_date(own, c, text.sent)
+    if end_date is None and c.forward_subject.search(text.subject):
+        # "FW: opzeggen onderhoud" + "kunnen jullie dit in orde brengen?": the sender passes
+        # on the forwarded request, and its date is what is asked
+        end_date, why_end = requested_end_date(prepare(text.full_text, limit), c, text.sent)
+        if why_end:
+            why_end += " (in the forwarded mail)"
     breach, why_breach = breach_claimed(own, c)
     kinds, why_kinds = kind_hints(own, c)
     for line in (why_destroyed, why_out, why_end, why_breach):

@@ -585,6 +585,11 @@ class ExtractionConfig(BaseModel):
         ],
         description="a date right after one of these is the requested end date",
     )
+    forward_subjects: list[str] = Field(
+        default_factory=lambda: [r"^\s*(?:fw|fwd|tr|wg|doorst|rv)\s?:"],
+        description="a subject that says the mail passes on another one: when the sender's "
+        "own words name no end date, the forwarded request's date is the requested end date",
+    )
     absence_cues: list[str] = Field(
         default_factory=lambda: [
             r"\babsente?s?\b",
@@ -639,6 +644,7 @@ class ExtractionConfig(BaseModel):
         "breach",
         "end_date_cues",
         "absence_cues",
+        "forward_subjects",
     )
     @classmethod
     def _compile(cls, values: list[str]) -> list[str]:

@@ -110,6 +110,7 @@ class Compiled:
     breach: re2._Regexp
     end_date_cue: re2._Regexp
     absence: re2._Regexp
+    forward_subject: re2._Regexp
     kind_hints: tuple[tuple[str, re2._Regexp], ...]
 
 
@@ -142,6 +143,7 @@ def _compile_json(raw: str) -> Compiled:
             rf"(?:(?:{_WEEKDAYS})\.?,?\s{{1,3}})?$"
         ),
         absence=alternation(config.absence_cues),
+        forward_subject=alternation(config.forward_subjects),
         kind_hints=tuple(
             (kind, alternation(patterns)) for kind, patterns in config.kind_hints.items()
         ),

@@ -89,6 +89,23 @@ def test_requested_end_date(body: str, sent: date | None, expected: date | None)
     assert run(body, sent=sent).requested_end_date == expected
 
 
+def test_a_forward_passes_on_the_forwarded_requests_end_date() -> None:
+    new = "Zie mail van Marc hieronder, kunnen jullie dit in orde brengen?"
+    full = new + (
+        "\n\nFrom: Marc\nSent: donderdag 28 mei 2026 16:02\nSubject: opzeggen\n\n"
+        "Het onderhoudscontract mag opgezegd worden tegen 30 juni 2026."
+    )
+
+    def end(subject: str) -> date | None:
+        text = MailText(subject=subject, new_text=new, full_text=full, signature="")
+        return extract(text, REGISTRY).requested_end_date
+
+    assert end("FW: opzeggen onderhoud") == date(2026, 6, 30)
+    assert end("TR: opzeggen onderhoud") == date(2026, 6, 30)
+    # a reply quotes history; the date in it is not what this sender asks
+    assert end("RE: opzeggen onderhoud") is None
+
+
 def test_contract_numbers_look_alikes() -> None:
     assert (
         run("Résilier le contrat de maintenance de notre site de 4020 Liège.").contract_numbers
