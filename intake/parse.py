@@ -63,6 +63,7 @@ class ParseLimits:
     attachment_text_bytes: int = 200_000
     attachment_text_pages: int = 20
     attachment_text_seconds: float = 5.0
+    attachment_text_file_bytes: int = 8 * 1024 * 1024  # larger PDF/DOCX files: no text
     max_header_bytes: int = 256 * 1024  # the top-level header block
 
     @classmethod
@@ -76,6 +77,7 @@ class ParseLimits:
             attachment_text_bytes=limits.attachment_text_bytes,
             attachment_text_pages=limits.attachment_text_pages,
             attachment_text_seconds=limits.attachment_text_seconds,
+            attachment_text_file_bytes=limits.attachment_text_file_bytes,
         )
 
 
@@ -595,6 +597,10 @@ class _Walker:
             error = f"part of {len(data)} bytes is over the limit; not stored"
         elif self.extract_seconds > 2 * self.limits.attachment_text_seconds:
             error = "skipped: time for attachment text in this mail used up"
+        elif len(data) > self.limits.attachment_text_file_bytes and sniffed != "text/plain":
+            # a PDF reader holds the file's big streams (scanned images) twice over: reading
+            # a 25 MB scan for its text cost 50 MB of memory; certificates are small files
+            error = f"not read for text: {len(data)} bytes is over the text-reading limit"
         else:
             begin = time.monotonic()
             text, error = extract_text(name, ctype, sniffed, data, self.limits)

@@ -87,6 +87,7 @@ class ProcessingContext:
             attachment_text_bytes=lim.attachment_text_bytes,
             attachment_text_pages=lim.attachment_text_pages,
             attachment_text_seconds=lim.attachment_text_seconds,
+            attachment_text_file_bytes=lim.attachment_text_file_bytes,
         )
         domains = {replies.domain.lower()}
         domains.update(a.rsplit("@", 1)[-1] for a in replies.own_addresses if "@" in a)

@@ -46,6 +46,7 @@ class LimitSettings(_Strict):
     attachment_text_bytes: int = Field(default=200_000, gt=0)
     attachment_text_pages: int = Field(default=20, gt=0)
     attachment_text_seconds: float = Field(default=5.0, gt=0)
+    attachment_text_file_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
 
 
 def _read_secret(env: str | None, file: Path | None, literal: str | None, what: str) -> str | None:

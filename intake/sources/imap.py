@@ -18,6 +18,7 @@ has it (renewed every `idle_renew_seconds`), else sleeps.
 from __future__ import annotations
 
 import imaplib
+import io
 import logging
 import shlex
 import ssl
@@ -300,7 +301,7 @@ class ImapSource:
         """One large mail, fetched in pieces (`BODY.PEEK[]<offset.length>`): the client library
         holds several copies of a literal while parsing it, so pieces keep the peak memory
         near the mail's own size."""
-        pieces: list[bytes] = []
+        buffer = io.BytesIO()  # its getvalue() hands over the buffer: no second full copy
         when: object = None
         offset = 0
         while offset < size:
@@ -311,14 +312,14 @@ class ImapSource:
             when = data.get(b"INTERNALDATE", when)
             piece = next((v for k, v in data.items() if bytes(k).startswith(b"BODY[]")), None)
             if not piece:
-                if not pieces:
+                if not offset:
                     return None  # expunged meanwhile (`BODY[] NIL`)
                 break
-            pieces.append(bytes(piece))
+            buffer.write(piece)
             offset += len(piece)
             del data, piece
         return RawMail(
-            data=b"".join(pieces),
+            data=buffer.getvalue(),
             source=self.name,
             ref=self._ref(uidvalidity, uid),
             uidvalidity=uidvalidity,

@@ -338,6 +338,31 @@ def test_docx_and_handmade_pdf_attachments_have_text() -> None:
     assert second.text == "Attestation de destruction\nContrat K4-77.190"
 
 
+def test_a_pdf_over_the_text_reading_limit_is_kept_but_not_read() -> None:
+    """A large scan is stored whole, but its text is not read: reading a 25 MB PDF for its
+    text cost twice its size in memory. The ticket says why there is no text."""
+    pdf = pdf_with_text("Wij bevestigen dat alle kopieen vernietigd zijn")
+    big = pdf + b"%" + b"x" * 4000 + b"\n"  # a comment after %%EOF: same text, larger file
+    data = multipart(
+        [
+            ("Content-Type: text/plain", b"zie bijlagen"),
+            (
+                "Content-Type: application/pdf; name=small.pdf\nContent-Transfer-Encoding: base64",
+                base64.encodebytes(pdf),
+            ),
+            (
+                "Content-Type: application/pdf; name=big.pdf\nContent-Transfer-Encoding: base64",
+                base64.encodebytes(big),
+            ),
+        ]
+    )
+    limits = ParseLimits(attachment_text_file_bytes=len(pdf) + 100)
+    small, large = parse_mail(data, limits).attachments
+    assert small.text == "Wij bevestigen dat alle kopieen vernietigd zijn"
+    assert large.data == big and large.text is None
+    assert large.text_error and "text-reading limit" in large.text_error
+
+
 def test_broken_pdf_and_zip_bomb_give_errors_not_exceptions() -> None:
     limits = ParseLimits()
     text, error = extract_text("x.pdf", "application/pdf", "application/pdf", b"%PDF-1.4 ", limits)
