@@ -158,6 +158,13 @@ async def deliver_due_async(
                 result = await transport.send(_envelope(row))
                 now = clock()
                 _record(engine, row, result, now, retry, rng, summary)
+                fields = {
+                    "outbox_id": row.id,
+                    "message_id": row.message_id,
+                    "ticket_id": row.ticket_id,
+                    "template": row.template,
+                    "delivery": result.outcome.value,
+                }
                 if result.outcome is not Outcome.SENT:
                     log.warning(
                         "outbox %s (%s): %s: %s",
@@ -165,7 +172,10 @@ async def deliver_due_async(
                         row.message_id,
                         result.outcome.value,
                         result.detail,
+                        extra=fields,
                     )
+                else:
+                    log.info("outbox %s (%s): sent", row.id, row.message_id, extra=fields)
                 if result.connection_error:
                     summary.errors.append(result.detail)
                     _release(engine, rows[index + 1 :], now, result.detail, retry, rng, summary)

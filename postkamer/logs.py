@@ -26,8 +26,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted, not the stream that was
+    current at configuration time (a replaced and closed stderr, as under test capture or a
+    daemon manager's redirect, would otherwise turn each later record into a logging error)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     if json_format:
         handler.setFormatter(JsonFormatter())
     else:

@@ -122,6 +122,20 @@ class ProcessedMail:
     outcome: str | None
     ticket_ref: str | None
     reply_template: str | None
+    message_id: str | None = None
+
+    def log_fields(self) -> dict[str, Any]:
+        """The mail's trace in a log record (`--log-json` prints them as fields)."""
+        return {
+            "ledger_id": self.ledger_id,
+            "source": self.source_ref,
+            "message_id": self.message_id,
+            "disposition": self.disposition,
+            "queue": self.queue,
+            "outcome": self.outcome,
+            "ticket": self.ticket_ref,
+            "reply_template": self.reply_template,
+        }
 
 
 class Processor:
@@ -170,6 +184,14 @@ class Processor:
                     mail.ledger_id, mail.source_ref, "quarantine", None, None, None, None
                 )
             self.context.results.append(result)
+            log.info(
+                "mail %s: %s%s%s",
+                result.source_ref,
+                result.disposition,
+                f" -> {result.queue}" if result.queue else "",
+                f" ({result.ticket_ref})" if result.ticket_ref else "",
+                extra=result.log_fields(),
+            )
 
 
 def default_processor(settings: Settings, hot_reload: bool = True) -> Processor:
@@ -284,6 +306,7 @@ def process_mail(
             None,
             ticket.ref if ticket else None,
             None,
+            parsed.message_id,
         )
 
     if thread is not None and thread.is_participant and disp is Disposition.TICKET:
@@ -346,6 +369,7 @@ def process_mail(
         decision.policy.outcome if decision.policy else None,
         new.ref,
         decision.reply_template,
+        parsed.message_id,
     )
 
 
@@ -432,6 +456,7 @@ def _followup(
         new_outcome,
         ticket.ref,
         decision.reply_template if new_outcome != previous_outcome else None,
+        parsed.message_id,
     )
 
 

@@ -156,3 +156,23 @@ def test_every_corpus_file_ingests(corpus_dir: Path, tmp_path: Path) -> None:
     assert summary.read >= len(files)  # mbox-style files may hold several mails
     assert summary.read == summary.stored + summary.duplicates + summary.quarantined
     assert summary.stored > 0
+
+
+def test_json_logs_trace_each_mail_with_its_ids(migrated_db_url: str, tmp_path: Path) -> None:
+    """`--log-json`: every stderr line is one JSON object; each processed mail has a line with
+    its Message-ID, disposition, queue and ticket reference, so an operator can follow one
+    mail from the log."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "question.eml").write_bytes(make_mail(1, tag="log"))
+    config = write_config(tmp_path / "postkamer.toml", settings_dict(migrated_db_url, tmp_path))
+    out = run_cli(config, "--log-json", "ingest", "--json", str(folder))
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stderr.splitlines() if line.strip()]
+    traced = [r for r in lines if r.get("message_id") == "<log-1@example.org>"]
+    assert len(traced) == 1, lines
+    [record] = traced
+    assert record["level"] == "info" and record["logger"] == "postkamer.processing"
+    assert record["disposition"] == "ticket" and record["queue"] == "general"
+    assert str(record["ticket"]).startswith("PK-") and record["ticket"] in record["msg"]
+    assert record["source"] == str(folder / "question.eml") and record["ledger_id"] >= 1
