@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,15 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, _settings_loader: Any) -> int:
     from postkamer.demo import print_report, run_demo
 
-    result = run_demo(Path(args.dir))
+    quiet = not getattr(args, "verbose", False)
+    root = logging.getLogger()
+    level = root.level
+    if quiet:  # the report below says per mail what the log lines would; -v shows them
+        root.setLevel(logging.WARNING)
+    try:
+        result = run_demo(Path(args.dir))
+    finally:
+        root.setLevel(level)
     print_report(result)
     if args.no_serve:
         return 0
