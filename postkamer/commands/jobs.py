@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,12 +117,18 @@ class JobView:
             return self.ticket_ref or f"ticket {self.ticket_id} (gone)"
         return self.job.id.partition(":")[2] if self.kind == "digest" else ""
 
-    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+    def overdue(self, now: datetime, grace: timedelta) -> bool:
+        """Past its run time by more than `grace`: no scheduler has been running it."""
+        run = self.job.next_run
+        return run is not None and _aware(run) < now - grace
+
+    def to_json(self, tz: ZoneInfo, now: datetime, grace: timedelta) -> dict[str, Any]:
         j = self.job
         return {
             "id": j.id,
             "kind": self.kind,
             "next_run": _iso(j.next_run, tz),
+            "overdue": self.overdue(now, grace),
             "paused": j.next_run is None,
             "func": j.func,
             "args": [a if isinstance(a, str | int | float | bool) else repr(a) for a in j.args],
@@ -184,15 +191,31 @@ def _open(settings: Settings) -> tuple[Any, ZoneInfo]:
     return open_engine(settings), ZoneInfo(settings.sla.timezone)
 
 
+def overdue_grace(settings: Settings) -> timedelta:
+    """How late a job may be before it counts as overdue: the leader picks up jobs other
+    processes wrote at its next wake-up (at most `outbox_seconds`), twice that and a minute."""
+    return timedelta(seconds=2 * settings.scheduler.outbox_seconds + 60)
+
+
 def run_list(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> int:
-    engine, tz = _open(settings_loader())
+    settings = settings_loader()
+    engine, tz = _open(settings)
+    grace, now = overdue_grace(settings), datetime.now(UTC)
     try:
         with session_scope(engine) as session:
             views = job_views(session, args.kind)
     finally:
         engine.dispose()
+    late = [v for v in views if v.overdue(now, grace)]
+    if late:
+        print(
+            f"warning: {len(late)} job(s) past their run time by more than "
+            f"{int(grace.total_seconds())} s: no scheduler seems to run them "
+            "(a `postkamer run` process with [scheduler] enabled runs them)",
+            file=sys.stderr,
+        )
     if args.json:
-        print(json.dumps([v.to_json(tz) for v in views]))
+        print(json.dumps([v.to_json(tz, now, grace) for v in views]))
         return 0
     if not views:
         print("no scheduled jobs" + (f" of kind {args.kind}" if args.kind else ""))

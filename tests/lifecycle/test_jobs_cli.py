@@ -6,7 +6,7 @@ newest runs from the job run log, with unfinished claims as running."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from postkamer.cli import main
 from storage.db import session_scope
-from storage.jobstore import JobSpec, put_jobs
+from storage.jobstore import JobSpec, drop_jobs, put_jobs
 from storage.models import JobRun, Ticket
 
 BXL = ZoneInfo("Europe/Brussels")
@@ -225,3 +225,34 @@ def test_runs_newest_first_with_outcome_and_unfinished_as_running(
     assert [r["job_id"] for r in _json(config, capsys, "jobs", "runs", "--limit", "1")] == [
         "reminder:8"
     ]
+
+
+def test_jobs_past_their_run_time_are_flagged_as_overdue(
+    config: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job long past its run time means no scheduler runs: the listing says so (stderr) and
+    marks the job; a job due in the future is not marked."""
+    a = _ticket(engine, "PK-LATE01")
+    b = _ticket(engine, "PK-SOON02")
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        put_jobs(
+            session,
+            [
+                JobSpec(f"termination:{a}", REF + "run_termination",
+                        now - timedelta(hours=3), (a, "2026-01-31")),
+                JobSpec(f"termination:{b}", REF + "run_termination",
+                        now + timedelta(days=3), (b, "2026-12-31")),
+            ],
+        )  # fmt: skip
+    capsys.readouterr()
+    assert main(["--config", config, "jobs", "--json"]) == 0
+    captured = capsys.readouterr()
+    listed = {j["id"]: j["overdue"] for j in json.loads(captured.out)}
+    assert listed == {f"termination:{a}": True, f"termination:{b}": False}
+    assert "1 job(s) past their run time" in captured.err
+    capsys.readouterr()
+    with session_scope(engine) as session:  # the late one ran: nothing is flagged any more
+        drop_jobs(session, [f"termination:{a}"])
+    assert main(["--config", config, "jobs"]) == 0
+    assert capsys.readouterr().err == ""
