@@ -165,6 +165,20 @@ def _queue(subject: str, body: str) -> str:
         ("Server", "Our licence server keeps crashing; we had to stop the service.", "software"),
         ("Offerte", "Wij hebben uw offerte voor de nieuwe kassa goed ontvangen.", "general"),
         ("Vraag", "Mag ik de factuur van het onderhoud per e-mail ontvangen?", "general"),
+        # heldout4: faults, visits, activation, accounts, lost contracts (phrased anew here)
+        ("Kassa", "Kan er iemand komen kijken naar de kassalade?", "hardware"),
+        ("Line 4", "Please send a technician, the conveyor stops every hour.", "hardware"),
+        ("Toner", "Hoeveel kost een toner voor het toestel in de gang?", "hardware"),
+        ("Code", "Where do I enter the activation code of the program?", "software"),
+        ("Compte", "Pourriez-vous ajouter un utilisateur dans le logiciel ?", "software"),
+        ("Contrat", "Nous ne retrouvons plus notre contrat.", "copy-request"),
+        ("Contract", "Graag een scan van ons onderhoudscontract.", "copy-request"),
+        ("Contact", "Vanaf mei is Tom onze nieuwe contactpersoon voor hardware.", "general"),
+        # look-alikes
+        ("Nummer", "Ik vind ons contractnummer niet meer terug.", "general"),
+        ("Scan", "We send you a scan of the signed contract.", "general"),
+        ("Contrat", "Nous vous envoyons le contrat signé en pièce jointe.", "general"),
+        ("Invoice", "Our engineer asks for the invoice of last month.", "general"),
     ],
 )
 def test_queue_phrasing(subject: str, body: str, queue: str) -> None:
