@@ -176,3 +176,22 @@ def engine(migrated_db_url: str) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture
+def sqlite_url(_sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh migrated SQLite database, for tests that do not depend on the backend."""
+    path = tmp_path / "postkamer.db"
+    shutil.copyfile(_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    from storage.db import make_engine
+
+    eng = make_engine(sqlite_url)
+    try:
+        yield eng
+    finally:
+        eng.dispose()

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from postkamer.settings import Settings
-from storage.db import make_engine
 from storage.models import LedgerEntry
+from tests.support import postgres as pg_support
 from tests.support.dovecot import Account
 from tests.support.mail import make_settings
 from tests.support.tcpproxy import TcpProxy
@@ -43,25 +43,6 @@ def proxied_settings(
     return make_settings(db_url, var, **values)
 
 
-@pytest.fixture
-def sqlite_url(_sqlite_template: Path, tmp_path: Path) -> str:
-    """A fresh migrated SQLite database (the IMAP faults do not depend on the backend)."""
-    import shutil
-
-    path = tmp_path / "postkamer.db"
-    shutil.copyfile(_sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    eng = make_engine(sqlite_url)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
-
-
 def ledger_count(engine: Engine) -> tuple[int, int]:
     """(ledger rows, distinct sha256) — equal when nothing was stored twice."""
     with Session(engine) as s:
@@ -70,3 +51,14 @@ def ledger_count(engine: Engine) -> tuple[int, int]:
             select(func.count(func.distinct(col(LedgerEntry.sha256))))
         ).scalar_one()
     return int(rows), int(distinct)
+
+
+@pytest.fixture
+def pg_url(pg_server: pg_support.PostgresServer, _pg_template: str | None) -> Iterator[str]:
+    """A fresh PostgreSQL database at the newest schema, dropped after the test (for tests
+    that start their own processes on it)."""
+    url = pg_server.create_database(template=_pg_template)
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(url.rsplit("/", 1)[1])

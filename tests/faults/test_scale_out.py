@@ -21,14 +21,13 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -42,7 +41,6 @@ from storage.jobstore import JobSpec, stored_jobs
 from storage.models import APSCHEDULER_JOBS, Event, JobRun, OutboxRow, Ticket
 from tests.faults.conftest import ledger_count
 from tests.outbound.conftest import SmtpServer
-from tests.support import postgres as pg_support
 from tests.support.dovecot import Account
 from tests.support.mail import make_mail, settings_dict, write_config
 
@@ -56,15 +54,6 @@ TAKEN = "poller: lock taken (pid "
 LEADS = re.compile(r"scheduler started with \d+ jobs \(worker (\S+)\)")
 TICK_SECONDS = {"tick:outbox": 2}
 QUEUES = ("hardware", "software", "copy-request", "cancellation", "general")
-
-
-@pytest.fixture
-def pg_url(pg_server: pg_support.PostgresServer, _pg_template: str | None) -> Iterator[str]:
-    url = pg_server.create_database(template=_pg_template)
-    try:
-        yield url
-    finally:
-        pg_server.drop_database(url.rsplit("/", 1)[1])
 
 
 def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> float:

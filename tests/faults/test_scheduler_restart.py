@@ -24,7 +24,6 @@ from sqlmodel import Session, col, select
 
 from storage.db import make_engine, session_scope
 from storage.models import APSCHEDULER_JOBS, Event, JobRun, OutboxRow, Ticket
-from tests.support import postgres as pg_support
 from tests.support.dovecot import Account
 from tests.support.mail import settings_dict, write_config
 
@@ -34,14 +33,12 @@ BXL = ZoneInfo("Europe/Brussels")
 
 
 @pytest.fixture
-def pg_engine(pg_server: pg_support.PostgresServer, _pg_template: str | None) -> Iterator[Engine]:
-    url = pg_server.create_database(template=_pg_template)
-    engine = make_engine(url)
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_url)
     try:
         yield engine
     finally:
         engine.dispose()
-        pg_server.drop_database(url.rsplit("/", 1)[1])
 
 
 def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:

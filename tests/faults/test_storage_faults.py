@@ -79,15 +79,6 @@ def test_sqlite_write_lock_held_by_another_process_is_waited_out(
     assert imap_account.count("INBOX") == 0
 
 
-@pytest.fixture
-def pg_url(pg_server: pg_support.PostgresServer, _pg_template: str | None) -> Iterator[str]:
-    url = pg_server.create_database(template=_pg_template)
-    try:
-        yield url
-    finally:
-        pg_server.drop_database(url.rsplit("/", 1)[1])
-
-
 def _serve(
     settings_kwargs: dict[str, object], engine: Engine
 ) -> tuple[threading.Thread, threading.Event]:

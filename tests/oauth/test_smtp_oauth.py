@@ -12,7 +12,6 @@ import base64
 import collections
 import json
 import logging
-import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from outbound.sender import DeliverySummary, deliver_due
 from outbound.transport import SmtpTransport
 from postkamer.clock import ManualClock
 from postkamer.settings import Settings, SmtpSettings
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import OutboxRow
 from tests.outbound.conftest import free_port
 
@@ -155,14 +154,9 @@ def server() -> Iterator[tuple[OAuthHandler, int]]:
 
 
 @pytest.fixture
-def engine(_sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "postkamer.db"
-    shutil.copyfile(_sqlite_template, path)
-    eng = make_engine(f"sqlite:///{path}")
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    """SQLite only: the token path does not depend on the backend."""
+    return sqlite_engine
 
 
 @dataclass

@@ -7,11 +7,9 @@ through `run_once`, `deliver_outbox`, the `run` loop itself and the process-wide
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -32,7 +30,7 @@ from postkamer.service import (
     run_once,
 )
 from postkamer.settings import MailboxSettings, OAuthSettings, Settings
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.ledger import StoredMail
 from tests.outbound.conftest import free_port
 from tests.support.dovecot import Account
@@ -48,17 +46,6 @@ class PoisonAware(BasicProcessor):
         if any(b"Subject: Question poison" in m.data for m in mails):
             raise RuntimeError("cannot process this one")
         super().__call__(session, mails)
-
-
-@pytest.fixture
-def sqlite_engine(_sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "postkamer.db"
-    shutil.copyfile(_sqlite_template, path)
-    eng = make_engine(f"sqlite:///{path}")
-    try:
-        yield eng
-    finally:
-        eng.dispose()
 
 
 def mailbox_settings(account: Account, tmp_path: Path, **extra: object) -> Settings:
