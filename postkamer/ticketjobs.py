@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from outbound.outbox import aware
 from postkamer import lifecycle as lc
 from postkamer.lifecycle import LifecycleConfig
 from postkamer.sla import BusinessCalendar, SlaConfig
@@ -165,7 +166,7 @@ def waiting_since(
 
 def _aware(moment: datetime) -> datetime:
     """In UTC: the moment a waiting period started is compared and written as UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware(moment).astimezone(UTC)
 
 
 def same_moment(text: object, moment: datetime) -> bool:
