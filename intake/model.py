@@ -129,6 +129,92 @@ class MailText:
     sent: date | None = None
 
 
+FactValue = str | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where one fact was read, or why a candidate for it was dropped (DOMAIN.md section 6,
+    `evidence`). `fact` is the key it belongs to (`contract_numbers`, `destruction_confirmation`,
+    `machine_out_of_use`, `requested_end_date`, `breach_claimed`, `language`, `intent`, ...);
+    `source` is `subject`, `body`, `quoted`, `forwarded`, `signature` or `attachment:<name>`;
+    `text` is the sentence or words it came from. A dropped candidate carries `dropped` (why it
+    was not taken); a contract number may carry its `role` in the request (`concerned`,
+    `continues`, `replaces`, `replaced`, `mentioned`)."""
+
+    fact: str
+    value: FactValue
+    source: str
+    text: str
+    dropped: str | None = None
+    role: str | None = None
+
+    def to_json(self) -> dict[str, FactValue]:
+        out: dict[str, FactValue] = {"value": self.value, "source": self.source, "text": self.text}
+        if self.role is not None:
+            out["role"] = self.role
+        if self.dropped is not None:
+            out["dropped"] = self.dropped
+        return out
+
+    @classmethod
+    def from_json(cls, fact: str, data: dict[str, FactValue]) -> Evidence:
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            fact=fact,
+            value=data.get("value"),
+            source=str(data.get("source", "")),
+            text=str(data.get("text", "")),
+            dropped=text("dropped"),
+            role=text("role"),
+        )
+
+
+def evidence_to_json(items: tuple[Evidence, ...]) -> dict[str, list[dict[str, FactValue]]]:
+    """`evidence` of DOMAIN.md section 6: per fact, where each value was found, in order."""
+    out: dict[str, list[dict[str, FactValue]]] = {}
+    for item in items:
+        out.setdefault(item.fact, []).append(item.to_json())
+    return out
+
+
+def evidence_from_json(data: object) -> tuple[Evidence, ...]:
+    """The inverse of `evidence_to_json`; anything else (older rows) gives no evidence."""
+    if not isinstance(data, dict):
+        return ()
+    return tuple(
+        Evidence.from_json(str(fact), item)
+        for fact, items in data.items()
+        if isinstance(items, list)
+        for item in items
+        if isinstance(item, dict)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SenderProof:
+    """Whether the mail's From is proven (DOMAIN.md section 4a). `status`: `proven`,
+    `unproven` or `failed` (a believed header says the mail is forged); `method`: `dmarc`,
+    `dkim`, `confirmation` or None; `reasons` say how, or why not, in words."""
+
+    status: str
+    method: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def proven(self) -> bool:
+        return self.status == "proven"
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": self.status, "method": self.method, "reasons": list(self.reasons)}
+
+
+UNPROVEN = SenderProof("unproven", None, ("no sender proof was checked",))
+
+
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """What the desk needs to know about one mail (DOMAIN.md section 3). Raw findings:
@@ -143,3 +229,5 @@ class Extraction:
     phone: str | None
     kind_hints: tuple[str, ...]  # contract kinds named in the text, e.g. "passport_advantage"
     evidence: tuple[str, ...] = field(default=())  # why each finding was made, for explanations
+    # where each fact was found and which candidates were dropped, why (DOMAIN.md section 6)
+    found: tuple[Evidence, ...] = field(default=())

@@ -26,7 +26,14 @@ from intake.disposition import (
     no_auto_reply_reason,
 )
 from intake.extract import extract, mail_text
-from intake.model import Disposition, DispositionResult, Extraction, ParsedMail
+from intake.model import (
+    Disposition,
+    DispositionResult,
+    Extraction,
+    ParsedMail,
+    evidence_from_json,
+    evidence_to_json,
+)
 from intake.parse import ParseError, ParseLimits, parse_mail
 from intake.threading import ThreadMatch, match_thread
 from outbound.compose import ComposeError
@@ -210,6 +217,7 @@ def received_at(mail: StoredMail, parsed: ParsedMail) -> datetime:
 
 def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
     data = asdict(extraction)
+    data["found"] = evidence_to_json(extraction.found)
     data["requested_end_date"] = (
         extraction.requested_end_date.isoformat() if extraction.requested_end_date else None
     )
@@ -228,6 +236,7 @@ def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
         phone=data.get("phone"),
         kind_hints=tuple(data.get("kind_hints", ())),
         evidence=tuple(data.get("evidence", ())),
+        found=evidence_from_json(data.get("found")),
     )
 
 

@@ -52,6 +52,7 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
         phone=phone,
         kind_hints=tuple(kinds),
         evidence=tuple(e for x in extractions for e in x.evidence),
+        found=tuple(e for x in extractions for e in x.found),
     )
 
 
@@ -153,6 +154,7 @@ def _not_a_ticket(
         policy=None,
         reply_template=None,
         explanation=tuple(explanation),
+        evidence=extraction.found,
     )
 
 
@@ -273,6 +275,7 @@ def _decide_ticket(
         flags=tuple(state.flags),
         rule_hits=chain.hit_names,
         rule_misses=chain.miss_names,
+        evidence=extraction.found,
     )
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from intake.model import UNPROVEN, Evidence, SenderProof, evidence_to_json
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyResult:
@@ -54,6 +56,8 @@ class RoutingDecision:
     flags: tuple[str, ...] = ()  # e.g. "sender_unverified"
     rule_hits: tuple[str, ...] = field(default=())
     rule_misses: tuple[str, ...] = field(default=())
+    sender_proof: SenderProof = UNPROVEN  # DOMAIN.md 4a
+    evidence: tuple[Evidence, ...] = field(default=())  # where each fact was found
 
     def to_json(self, file: str | None = None) -> dict[str, Any]:
         """The machine-readable decision of DOMAIN.md section 6."""
@@ -73,6 +77,8 @@ class RoutingDecision:
                 ),
                 "policy": self.policy.to_json() if self.policy else dict(NO_POLICY),
                 "reply_template": self.reply_template,
+                "sender_proof": self.sender_proof.to_json(),
+                "evidence": evidence_to_json(self.evidence),
                 "explanation": list(self.explanation),
                 "priority": self.priority,
                 "tags": list(self.tags),

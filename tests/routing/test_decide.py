@@ -100,7 +100,7 @@ def test_cancellation_runs_the_policy_with_the_brussels_date() -> None:
     assert "policy outcome: accepted" in text_
     assert "rule breach-needs-person not matched" in text_
     js = dec.to_json(file="x.eml")
-    assert list(js)[:11] == [
+    assert list(js)[:13] == [
         "file",
         "disposition",
         "queue",
@@ -111,6 +111,8 @@ def test_cancellation_runs_the_policy_with_the_brussels_date() -> None:
         "requested_end_date",
         "policy",
         "reply_template",
+        "sender_proof",
+        "evidence",
         "explanation",
     ]
     assert js["policy"] == {

@@ -48,7 +48,7 @@ def test_route_json_lines_in_order_with_quarantine(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [x["file"] for x in lines] == paths
     first = lines[0]
-    assert list(first)[:11] == [
+    assert list(first)[:13] == [
         "file",
         "disposition",
         "queue",
@@ -59,6 +59,8 @@ def test_route_json_lines_in_order_with_quarantine(
         "requested_end_date",
         "policy",
         "reply_template",
+        "sender_proof",
+        "evidence",
         "explanation",
     ]
     assert first["queue"] == "cancellation"
