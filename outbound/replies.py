@@ -267,4 +267,5 @@ def _waiting_for(outcome: str | None) -> str | None:
         "needs_destruction_confirmation": "destruction_confirmation",
         "needs_contract_number": "contract_number",
         "unknown_contract": "contract_check",
+        "awaiting_sender_confirmation": "sender_confirmation",
     }.get(outcome or "")
