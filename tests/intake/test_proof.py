@@ -208,12 +208,15 @@ def _signed(pem: bytes, domain: str, from_: str = "An <an@example.co.uk>", **kw:
 
 def _served(record: bytes, name: bytes) -> object:
     seen: list[bytes] = []
+    timeouts: list[int] = []
 
     def lookup(asked: bytes, timeout: int = 5) -> bytes | None:
         seen.append(asked)
+        timeouts.append(timeout)
         return record if asked.rstrip(b".") == name else None
 
     lookup.seen = seen  # type: ignore[attr-defined]
+    lookup.timeouts = timeouts  # type: ignore[attr-defined]
     return lookup
 
 
@@ -221,9 +224,10 @@ def test_local_dkim_check_with_an_injected_key(key: tuple[bytes, bytes]) -> None
     pem, record = key
     data = _signed(pem, "sub.example.co.uk")
     lookup = _served(record, b"s1._domainkey.sub.example.co.uk")
-    trust = TrustConfig(verify_dkim=True, dkim_lookup=lookup)  # type: ignore[arg-type]
+    trust = TrustConfig(verify_dkim=True, dkim_lookup=lookup, dkim_timeout=2)  # type: ignore[arg-type]
     status, method, why = _proof(data, trust)
     assert (status, method) == ("proven", "dkim")
+    assert lookup.timeouts == [2]  # type: ignore[attr-defined]  # [trust] dkim_timeout_seconds
     assert "valid signature of sub.example.co.uk (selector s1), aligned" in why
     assert lookup.seen == [b"s1._domainkey.sub.example.co.uk."]  # type: ignore[attr-defined]
     # off by default: the same mail is not proven without verify_dkim
