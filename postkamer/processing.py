@@ -1,12 +1,14 @@
 """Processing: what happens to a stored mail inside the batch transaction.
 
 `postkamer.service` hands over mails that already have raw bytes in the blob store and a ledger
-row. Here each one is parsed, given its disposition, threaded, understood and routed with the
-same pure functions `route --json` uses, and then written: ticket, message, attachments,
-participants, audit events and the automatic reply in the outbox, all in the caller's
-transaction. A mail whose processing raises is quarantined (savepoint per mail) and the batch
-goes on. Next stop: the service commits, moves the mails on the server, and `outbound.sender`
-delivers the outbox.
+row. Here each one is parsed, its sender proven or not (`intake.proof` with the settings'
+`[trust]`), given its disposition, threaded, understood and routed with the same pure functions
+`route --json` uses; a cancellation awaiting the sender's confirmation gets the confirmation
+request and a follow-up may be that confirmation (`postkamer.confirmation`). Then it is
+written: ticket, message, attachments, participants, audit events and the automatic reply in
+the outbox, all in the caller's transaction. A mail whose processing raises is quarantined
+(savepoint per mail) and the batch goes on. Next stop: the service commits, moves the mails on
+the server, and `outbound.sender` delivers the outbox.
 """
 
 from __future__ import annotations
