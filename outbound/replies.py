@@ -122,6 +122,16 @@ class Facts:
     waiting_for: str | None = None
     close_after_days: int | None = None
     closed_reason: str | None = None
+    confirmation_code: str | None = None  # a confirmation request's one-time code
+    confirm_by: date | None = None  # its last valid day
+
+    @property
+    def secret(self) -> str | None:
+        """What the ticket's history must not show of this reply."""
+        return self.confirmation_code
+
+
+CODE_MASK = "****-****"  # the one-time code as the ticket's history shows it
 
 
 def queue_template_reply(
@@ -140,14 +150,18 @@ def queue_template_reply(
     cc: Sequence[Recipient] = (),
     extra_own_addresses: Collection[str] = (),
     load_row: bool = True,
+    to: Recipient | None = None,
 ) -> QueuedReply:
     """Render `template` for `ticket` and queue it, unless loop protection says no.
 
     `inbound` is the customer's mail being answered (its subject and Message-ID thread the
     reply). A blocked automatic reply writes a `reply_suppressed` event on the ticket, and a
     tripped rate limit also a `loop_limit` event for the supervisors; nothing is queued.
+    `to` replaces the requester as the one recipient (a confirmation request goes to the
+    contract's registered contact). A one-time code in `facts` is sent but the ticket's
+    history records the reply with the code masked.
     """
-    recipient = Recipient(email=ticket.requester_email, name=ticket.requester_name)
+    recipient = to or Recipient(email=ticket.requester_email, name=ticket.requester_name)
     if automatic:
         reason = block_reason(
             disposition=disposition,
@@ -175,7 +189,12 @@ def queue_template_reply(
                 )
             return QueuedReply(None, reason)
     if template in GENERIC_TEMPLATES or "sender_unverified" in (ticket.flags or []):
-        facts = replace(Facts(), waiting_for=facts.waiting_for)
+        facts = replace(
+            Facts(),
+            waiting_for=facts.waiting_for,
+            confirmation_code=facts.confirmation_code,
+            confirm_by=facts.confirm_by,
+        )
     context = ReplyContext(
         ticket_ref=ticket.ref,
         requester_name=ticket.requester_name,
@@ -187,6 +206,8 @@ def queue_template_reply(
         waiting_for=facts.waiting_for,
         close_after_days=facts.close_after_days,
         closed_reason=facts.closed_reason,
+        confirmation_code=facts.confirmation_code,
+        confirm_by=facts.confirm_by,
         automatic=automatic,
         policy=config.policy,
     )
@@ -205,9 +226,11 @@ def queue_template_reply(
         references=list(inbound.references) if inbound is not None else [],
         automatic=automatic,
     )
+    secret = facts.secret
+    recorded = replace(message, text=message.text.replace(secret, CODE_MASK)) if secret else message
     row_id = insert_reply(
         session,
-        message,
+        recorded,
         ticket_id=ticket.id,
         envelope_sender=config.envelope_sender,
         now=now,
@@ -267,4 +290,5 @@ def _waiting_for(outcome: str | None) -> str | None:
         "needs_destruction_confirmation": "destruction_confirmation",
         "needs_contract_number": "contract_number",
         "unknown_contract": "contract_check",
+        "awaiting_sender_confirmation": "sender_confirmation",
     }.get(outcome or "")

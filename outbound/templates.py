@@ -51,6 +51,7 @@ CANCELLATION_OUTCOMES: tuple[str, ...] = (
     "manual_review",
     "unknown_contract",
     "sender_unverified",
+    "awaiting_sender_confirmation",
 )
 
 #: The replies the default routing configuration can ask for; `templates check` reports any
@@ -115,6 +116,10 @@ class ReplyContext:
     waiting_for: str | None = None  # destruction_confirmation | contract_number | contract_check
     close_after_days: int | None = None  # reminder: days until the ticket closes unanswered
     closed_reason: str | None = None  # resolved | no_response
+    # confirmation request (cancellation/awaiting_sender_confirmation): the one-time code the
+    # registered contact writes in the reply, and its last valid day
+    confirmation_code: str | None = None
+    confirm_by: date | None = None
     automatic: bool = True  # adds "this is an automatic message" to the footer
     policy: PolicyParams = field(default_factory=PolicyParams)
 
@@ -157,6 +162,8 @@ def sample_contexts() -> tuple[ReplyContext, ...]:
         waiting_for="destruction_confirmation",
         close_after_days=14,
         closed_reason="no_response",
+        confirmation_code="7FK3-9QXA",
+        confirm_by=date(2026, 7, 29),
     )
     bare = replace(
         full,
@@ -165,6 +172,8 @@ def sample_contexts() -> tuple[ReplyContext, ...]:
         waiting_for=None,
         close_after_days=None,
         closed_reason=None,
+        confirmation_code=None,
+        confirm_by=None,
         automatic=False,
     )
     return (full, bare)

@@ -51,6 +51,7 @@ WAITING_FOR = {
     "needs_destruction_confirmation": "destruction_confirmation",
     "needs_contract_number": "contract_number",
     "unknown_contract": "contract_check",
+    "awaiting_sender_confirmation": "sender_confirmation",
 }
 
 

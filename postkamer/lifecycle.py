@@ -49,6 +49,7 @@ POLICY_STATES: Mapping[str, str] = {
     "unknown_contract": WAITING,
     "accepted": RESOLVED,
     "not_yet_eligible": RESOLVED,
+    "awaiting_sender_confirmation": WAITING,
     "manual_review": OPEN,
     "sender_unverified": OPEN,
 }

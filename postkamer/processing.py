@@ -1,12 +1,14 @@
 """Processing: what happens to a stored mail inside the batch transaction.
 
 `postkamer.service` hands over mails that already have raw bytes in the blob store and a ledger
-row. Here each one is parsed, given its disposition, threaded, understood and routed with the
-same pure functions `route --json` uses, and then written: ticket, message, attachments,
-participants, audit events and the automatic reply in the outbox, all in the caller's
-transaction. A mail whose processing raises is quarantined (savepoint per mail) and the batch
-goes on. Next stop: the service commits, moves the mails on the server, and `outbound.sender`
-delivers the outbox.
+row. Here each one is parsed, its sender proven or not (`intake.proof` with the settings'
+`[trust]`), given its disposition, threaded, understood and routed with the same pure functions
+`route --json` uses; a cancellation awaiting the sender's confirmation gets the confirmation
+request and a follow-up may be that confirmation (`postkamer.confirmation`). Then it is
+written: ticket, message, attachments, participants, audit events and the automatic reply in
+the outbox, all in the caller's transaction. A mail whose processing raises is quarantined
+(savepoint per mail) and the batch goes on. Next stop: the service commits, moves the mails on
+the server, and `outbound.sender` delivers the outbox.
 """
 
 from __future__ import annotations
@@ -31,18 +33,21 @@ from intake.model import (
     DispositionResult,
     Extraction,
     ParsedMail,
+    SenderProof,
     evidence_from_json,
     evidence_to_json,
 )
 from intake.parse import ParseError, ParseLimits, parse_mail
+from intake.proof import NO_TRUST, TrustConfig, sender_proof
 from intake.threading import ThreadMatch, match_thread
 from outbound.compose import ComposeError
 from outbound.replies import ReplyConfig, queue_decision_reply
 from outbound.templates import PolicyParams, TemplateSet
+from postkamer import confirmation
 from postkamer.settings import Settings
 from postkamer.ticketjobs import TicketJobRules, jobs_for_new_ticket, sync_ticket_jobs
 from routing.config import RoutingConfig
-from routing.decide import combine_extractions, decide
+from routing.decide import POSSIBLY_FORGED, combine_extractions, decide
 from routing.model import RoutingDecision
 from routing.registry import Registry
 from routing.reloader import ConfigReloader
@@ -55,6 +60,7 @@ from storage.routing_versions import record_version
 from storage.tickets import DbThreadIndex, add_new_participants, add_participants, new_ref
 
 log = logging.getLogger(__name__)
+AWAITING = "awaiting_sender_confirmation"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,6 +79,8 @@ class ProcessingContext:
     reloader: ConfigReloader | None = None  # picks up an edited routing config per batch
     results: list[ProcessedMail] = field(default_factory=list)
     ticket_jobs: TicketJobRules = field(default_factory=TicketJobRules.default)
+    trust: TrustConfig = NO_TRUST  # [trust]: whose Authentication-Results prove a sender
+    confirmation_days: int = 14  # how long a confirmation request's code is valid
 
     @classmethod
     def from_settings(cls, settings: Settings, hot_reload: bool = False) -> ProcessingContext:
@@ -107,6 +115,8 @@ class ProcessingContext:
             own_domains=tuple(sorted(domains)),
             reloader=reloader if hot_reload else None,
             ticket_jobs=TicketJobRules.from_configs(settings.sla, settings.lifecycle),
+            trust=settings.trust.config(),
+            confirmation_days=settings.trust.confirmation_days,
         )
 
 
@@ -255,6 +265,7 @@ def process_mail(
     text = mail_text(parsed)
     extraction = extract(text, registry, ctx.routing.extraction)
     received = received_at(mail, parsed)
+    proof = sender_proof(parsed, ctx.trust, mail.data)
     index = DbThreadIndex(session)
     thread = match_thread(parsed, index)
     sender = parsed.from_.email if parsed.from_ is not None else ""
@@ -293,6 +304,7 @@ def process_mail(
             received=received,
             mailbox=mail.mailbox,
             text=text,
+            sender_proof=proof,
         )
         if thread is not None:
             ticket = session.get(Ticket, thread.ticket_id)
@@ -332,6 +344,7 @@ def process_mail(
             registry,
             received,
             now,
+            proof,
         )
 
     decision = decide(
@@ -344,6 +357,7 @@ def process_mail(
         thread=thread,
         mailbox=mail.mailbox,
         text=text,
+        sender_proof=proof,
     )
     new = _new_ticket(session, parsed, decision, thread, now)
     jobs_for_new_ticket(
@@ -369,7 +383,10 @@ def process_mail(
         },
     )
     if disp is Disposition.TICKET and not _reply_withheld(session, parsed, new, decision, now):
-        _queue_reply(session, ctx, new, message, decision, now, registry)
+        if _awaits_confirmation(decision):
+            _request_confirmation(session, ctx, new, message, decision, now, registry, sender)
+        else:
+            _queue_reply(session, ctx, new, message, decision, now, registry)
     return ProcessedMail(
         mail.ledger_id,
         mail.source_ref,
@@ -395,10 +412,12 @@ def _followup(
     registry: Registry,
     received: datetime,
     now: datetime,
+    proof: SenderProof,
 ) -> ProcessedMail:
     """A participant's reply: append, re-judge the ticket as a whole, reopen if needed."""
     ticket = session.get(Ticket, thread.ticket_id)
     assert ticket is not None and ticket.id is not None
+    proof = _followup_proof(session, ticket, parsed, text.new_text, proof, now)
     earlier = session.exec(
         select(Message.extraction)
         .where(Message.ticket_id == ticket.id)
@@ -421,6 +440,7 @@ def _followup(
         mailbox=mail.mailbox,
         text=text,
         ticket_queue=ticket.queue,
+        sender_proof=proof,
     )
     message["disposition"] = Disposition.FOLLOWUP.value
     _store_message(session, message, decision, ticket, parsed, ctx)
@@ -451,7 +471,15 @@ def _followup(
         },
     )
     sync_ticket_jobs(session, ticket, ctx.ticket_jobs)
-    if (
+    asks = _awaits_confirmation(decision) and (
+        new_outcome != previous_outcome
+        or not confirmation.has_open_request(session, ticket.id, now)
+    )
+    if asks and not _reply_withheld(session, parsed, ticket, decision, now):
+        _request_confirmation(
+            session, ctx, ticket, message, decision, now, registry, message["from_email"]
+        )
+    elif (
         new_outcome is not None
         and new_outcome != previous_outcome
         and not _reply_withheld(session, parsed, ticket, decision, now)
@@ -467,6 +495,100 @@ def _followup(
         decision.reply_template if new_outcome != previous_outcome else None,
         parsed.message_id,
     )
+
+
+def _awaits_confirmation(decision: RoutingDecision) -> bool:
+    return decision.policy is not None and decision.policy.outcome == AWAITING
+
+
+def _followup_proof(
+    session: Session,
+    ticket: Ticket,
+    parsed: ParsedMail,
+    new_text: str,
+    proof: SenderProof,
+    now: datetime,
+) -> SenderProof:
+    """The proof a follow-up is judged with: a confirmation by reply to the ticket's open
+    request (`postkamer.confirmation`), else the mail's own. A cancellation accepted on a
+    proven sender stays accepted: an unproven follow-up (a thank-you, or a forgery) does not
+    turn it back into a confirmation request. A mail a believed server calls forged flags
+    the ticket."""
+    assert ticket.id is not None
+    if proof.status == "failed" and POSSIBLY_FORGED not in (ticket.flags or []):
+        ticket.flags = [*(ticket.flags or []), POSSIBLY_FORGED]
+        session.add(ticket)
+    judged = confirmation.judge_reply(session, ticket.id, parsed, new_text, now)
+    if judged is not None and judged.proof is not None:
+        return judged.proof
+    if not proof.proven and (ticket.policy or {}).get("outcome") == "accepted":
+        earlier = _earlier_proof(session, ticket.id)
+        if earlier is not None:
+            return earlier
+    return proof
+
+
+def _earlier_proof(session: Session, ticket_id: int) -> SenderProof | None:
+    """The proof the ticket's latest proven inbound mail carried, said to be an earlier one."""
+    decisions = session.exec(
+        select(Message.decision)
+        .where(Message.ticket_id == ticket_id)
+        .where(Message.direction == "in")
+        .order_by(col(Message.id).desc())
+    ).all()
+    for decision in decisions:
+        found = (decision or {}).get("sender_proof") or {}
+        if found.get("status") == "proven":
+            method = found.get("method")
+            return SenderProof(
+                "proven",
+                str(method) if method else None,
+                (
+                    f"the request was accepted on a sender proven earlier ({method}); this "
+                    "follow-up's own proof does not undo it",
+                ),
+            )
+    return None
+
+
+def _request_confirmation(
+    session: Session,
+    ctx: ProcessingContext,
+    ticket: Ticket | NewTicket,
+    message: Mapping[str, Any],
+    decision: RoutingDecision,
+    now: datetime,
+    registry: Registry,
+    sender: str,
+) -> None:
+    """The confirmation request to the registered contact instead of the acceptance."""
+    number = decision.policy.contract_number if decision.policy else None
+    try:
+        confirmation.request_confirmation(
+            session,
+            templates=ctx.templates,
+            replies=ctx.replies,
+            ticket=ticket,
+            inbound=Inbound(
+                subject=message["subject"],
+                message_id=message["message_id"],
+                references=message["references"],
+            ),
+            decision=decision,
+            sender=sender,
+            registry=registry,
+            display_number=_display(registry)(number) if number else None,
+            valid_days=ctx.confirmation_days,
+            now=now,
+        )
+    except ComposeError as exc:
+        _event(
+            session,
+            ticket.id,
+            "reply_suppressed",
+            now,
+            {"reason": f"unusable address: {exc}", "template": decision.reply_template},
+        )
 
 
 def _queue_reply(

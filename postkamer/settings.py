@@ -12,9 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from intake.proof import TrustConfig
 from postkamer.lifecycle import LifecycleConfig, SchedulerConfig
 from postkamer.sla import SlaConfig
 
@@ -208,6 +216,44 @@ class MetricsSettings(_Strict):
         return host, int(port)
 
 
+class TrustSettings(_Strict):
+    """Section `[trust]`: whose word proves a mail's sender (DOMAIN.md 4a, `intake.proof`).
+
+    `authserv_ids`: the authserv-ids of the desk's own mail servers, whose
+    Authentication-Results headers are believed (empty: none, so every cancellation that
+    would be accepted waits for the contact's confirmation by reply). `microsoft365`: believe
+    the topmost Authentication-Results header without an authserv-id, the form Exchange Online
+    writes. `verify_dkim`: check DKIM signatures here (DNS lookups) when the headers prove
+    nothing. `confirmation_days`: how long the one-time code of a confirmation request is
+    valid."""
+
+    authserv_ids: list[str] = []
+    microsoft365: bool = False
+    verify_dkim: bool = False
+    dkim_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    confirmation_days: int = Field(default=14, ge=1, le=365)
+
+    @field_validator("authserv_ids")
+    @classmethod
+    def _ids(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip().lower() for v in value]
+        for v in cleaned:
+            if not v or any(c.isspace() or c in ";()" for c in v):
+                raise ValueError(
+                    f"{v!r} is not an authserv-id (a host name such as mx.example.com)"
+                )
+        return cleaned
+
+    def config(self) -> TrustConfig:
+        """The value `intake.proof` and routing take."""
+        return TrustConfig(
+            authserv_ids=tuple(self.authserv_ids),
+            microsoft365=self.microsoft365,
+            verify_dkim=self.verify_dkim,
+            dkim_timeout=self.dkim_timeout_seconds,
+        )
+
+
 class Settings(BaseSettings):
     """All settings. Environment variables use the prefix POSTKAMER_ and `__` for nesting."""
 
@@ -227,6 +273,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerConfig = SchedulerConfig()  # tick intervals, digest time
     web: WebSettings = WebSettings()  # /metrics token, presence window
     metrics: MetricsSettings = MetricsSettings()  # where `run` serves its own counters
+    trust: TrustSettings = TrustSettings()  # whose Authentication-Results prove a sender
 
     @classmethod
     def settings_customise_sources(

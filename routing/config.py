@@ -46,6 +46,7 @@ Outcome = Literal[
     "needs_destruction_confirmation",
     "accepted",
     "not_yet_eligible",
+    "awaiting_sender_confirmation",
 ]
 Status = Literal["new", "open", "waiting_on_customer", "resolved", "closed"]
 
@@ -197,6 +198,7 @@ DEFAULT_OUTCOME_STATUS: dict[str, Status] = {
     "needs_destruction_confirmation": "waiting_on_customer",
     "accepted": "resolved",
     "not_yet_eligible": "resolved",
+    "awaiting_sender_confirmation": "waiting_on_customer",
 }
 
 

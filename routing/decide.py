@@ -5,9 +5,12 @@ config and the arrival time in, a `RoutingDecision` out. Order: disposition conv
 (auto-replies and bounces get no queue and no reply, bulk goes to the fallback queue without a
 reply), keyword classification with the registry's scope (`routing.classify`), the rule chain
 (`routing.rules`), the cancellation policy for cancellation tickets (`routing.policy`), then
-the reply template. Storage keeps the decision with the message and `outbound` renders the
-template. `route_bytes` runs the whole production path on raw bytes (parse -> disposition ->
-text -> extraction -> decide) for `route --json` and replays.
+the reply template. The sender proof (`intake.proof`, DOMAIN.md 4a) goes into every decision
+with an explanation line; only a proven sender's cancellation is `accepted`, and a mail a
+believed server calls forged (`failed`) flags its ticket `possibly_forged`. Storage keeps the
+decision with the message and `outbound` renders the template. `route_bytes` runs the whole
+production path on raw bytes (parse -> sender proof -> disposition -> text -> extraction ->
+decide) for `route --json` and replays.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from intake.model import Disposition, DispositionResult, Extraction, MailText, ParsedMail
+from intake.model import (
+    UNPROVEN,
+    Disposition,
+    DispositionResult,
+    Extraction,
+    MailText,
+    ParsedMail,
+    SenderProof,
+)
+from intake.proof import TrustConfig
 from routing import policy as policy_mod
 from routing.classify import Classification, classify
 from routing.config import RoutingConfig
@@ -25,6 +37,18 @@ from routing.registry import Contract, Registry
 from routing.rules import RuleContext, RuleState, walk
 
 NO_REPLY_DISPOSITIONS = (Disposition.AUTO_REPLY, Disposition.BOUNCE, Disposition.QUARANTINE)
+POSSIBLY_FORGED = "possibly_forged"  # flag of a ticket whose mail a believed server calls forged
+
+
+def proof_lines(proof: SenderProof) -> list[str]:
+    """The explanation lines that say how the sender was proven, or why not."""
+    if proof.proven:
+        head = f"sender proven ({proof.method})"
+    elif proof.status == "failed":
+        head = "sender proof failed: possibly forged"
+    else:
+        head = "sender not proven"
+    return [head, *(f"sender proof: {r}" for r in proof.reasons)]
 
 
 def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
@@ -101,8 +125,13 @@ def decide(
     mailbox: str = "",
     text: MailText | None = None,
     ticket_queue: str | None = None,
+    sender_proof: SenderProof = UNPROVEN,
 ) -> RoutingDecision:
     """Decide where a mail goes and what is answered. Pure.
+
+    `sender_proof` is how the From address was proven (`intake.proof.sender_proof`, or a
+    confirmation by reply); a cancellation that would be accepted is
+    `awaiting_sender_confirmation` unless it is proven.
 
     A follow-up stays in the queue of its ticket (`ticket_queue`, or the `queue` attribute of
     `thread`) instead of being classified on its own words; the rules still run, so they can
@@ -117,13 +146,14 @@ def decide(
     explanation = [f"disposition {disp.value}: {r}" for r in disposition.reasons] or [
         f"disposition {disp.value}"
     ]
+    explanation.extend(proof_lines(sender_proof))
     if disp in NO_REPLY_DISPOSITIONS:
         explanation.append(f"{disp.value}: no queue, never answered")
-        return _not_a_ticket(disp, extraction, None, explanation)
+        return _not_a_ticket(disp, extraction, None, explanation, sender_proof)
     if disp is Disposition.BULK:
         queue = config.classification.fallback_queue
         explanation.append(f"bulk mail: stored in {queue} without an automatic reply")
-        return _not_a_ticket(disp, extraction, queue, explanation)
+        return _not_a_ticket(disp, extraction, queue, explanation, sender_proof)
     return _decide_ticket(
         parsed,
         disp,
@@ -136,11 +166,16 @@ def decide(
         mailbox=mailbox,
         text=text,
         ticket_queue=ticket_queue,
+        sender_proof=sender_proof,
     )
 
 
 def _not_a_ticket(
-    disp: Disposition, extraction: Extraction, queue: str | None, explanation: list[str]
+    disp: Disposition,
+    extraction: Extraction,
+    queue: str | None,
+    explanation: list[str],
+    sender_proof: SenderProof,
 ) -> RoutingDecision:
     """Auto-replies, bounces, quarantine and bulk: no reply, no cancellation fields."""
     return RoutingDecision(
@@ -154,6 +189,7 @@ def _not_a_ticket(
         policy=None,
         reply_template=None,
         explanation=tuple(explanation),
+        sender_proof=sender_proof,
         evidence=extraction.found,
     )
 
@@ -171,6 +207,7 @@ def _decide_ticket(
     mailbox: str,
     text: MailText | None,
     ticket_queue: str | None,
+    sender_proof: SenderProof,
 ) -> RoutingDecision:
     if text is None:
         from intake.extract import mail_text
@@ -180,6 +217,11 @@ def _decide_ticket(
     contracts = known_contracts(extraction, registry)
     flags, thread_lines = _thread_flags(thread)
     explanation.extend(thread_lines)
+    if sender_proof.status == "failed":
+        flags.append(POSSIBLY_FORGED)
+        explanation.append(
+            f"a believed mail server calls the mail forged: flagged {POSSIBLY_FORGED}"
+        )
 
     result: Classification = classify(
         text, extraction.language, contracts, config.classification, config.queue_names
@@ -214,6 +256,7 @@ def _decide_ticket(
                     breach_claimed=extraction.breach_claimed,
                     kind_hints=extraction.kind_hints,
                     params=config.policy,
+                    sender_proof=sender_proof,
                 )
             )
         return cache[0]
@@ -275,6 +318,7 @@ def _decide_ticket(
         flags=tuple(state.flags),
         rule_hits=chain.hit_names,
         rule_misses=chain.miss_names,
+        sender_proof=sender_proof,
         evidence=extraction.found,
     )
 
@@ -306,16 +350,21 @@ def route_bytes(
     received: datetime | None = None,
     file: str | None = None,
     mailbox: str = "",
+    trust: TrustConfig | None = None,
 ) -> RoutingDecision:
-    """Route raw mail bytes through the production path: parse -> disposition -> mail text ->
-    extraction -> decide. `received` defaults to the Date header (then to now, said so in the
+    """Route raw mail bytes through the production path: parse -> sender proof ->
+    disposition -> mail text -> extraction -> decide. `trust` says which mail servers'
+    Authentication-Results are believed (the settings' `[trust]`; None: none, so no sender is
+    proven). `received` defaults to the Date header (then to now, said so in the
     explanation). `file` is only used in error messages. Raises what the parser raises for
     mail that cannot be processed (the caller quarantines it)."""
     from intake.disposition import classify_disposition  # isort: skip
     from intake.extract import extract, mail_text  # isort: skip
     from intake.parse import parse_mail  # isort: skip
+    from intake.proof import NO_TRUST, sender_proof  # isort: skip
 
     parsed = parse_mail(data)
+    proof = sender_proof(parsed, trust or NO_TRUST, data)
     disposition = classify_disposition(parsed)
     text = mail_text(parsed)
     extraction = extract(text, registry, config.extraction)
@@ -335,6 +384,7 @@ def route_bytes(
         received=received,
         mailbox=mailbox,
         text=text,
+        sender_proof=proof,
     )
     if note:
         from dataclasses import replace

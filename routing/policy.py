@@ -11,7 +11,12 @@ check. Order of evaluation, the first that applies decides:
 3. the sender is not a registered contact of the contract: `sender_unverified`;
 4. breach of obligations claimed: `manual_review`;
 5. the contract's kind decides (`accepted`, `needs_destruction_confirmation`,
-   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`).
+   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`); where it would give
+   `accepted` and the sender is not proven (`intake.proof`, DOMAIN.md 4a: status unproven or
+   failed, or no trust configured), `awaiting_sender_confirmation`: the registered contact is
+   asked to confirm by reply. That outcome keeps the effective date the confirmation request
+   names (the request is judged again when the confirmation arrives). Outcomes that ask for
+   something or only inform are unchanged.
 
 Which contract, when several are named: the known ones only (an unknown number next to a known
 one is more likely a typo or another reference than the contract meant), preferring a contract
@@ -27,6 +32,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.model import UNPROVEN, SenderProof
 from routing.dates import add_days, add_months, latest
 from routing.model import PolicyResult
 from routing.registry import Contract, Registry, normalize_number
@@ -40,6 +46,7 @@ OUTCOMES = (
     "needs_destruction_confirmation",
     "accepted",
     "not_yet_eligible",
+    "awaiting_sender_confirmation",
 )
 
 KIND_WORDS = {
@@ -94,8 +101,10 @@ def evaluate(
     breach_claimed: bool,
     kind_hints: Sequence[str] = (),
     params: PolicyParams | None = None,
+    sender_proof: SenderProof = UNPROVEN,
 ) -> PolicyResult:
-    """Apply the policy to one cancellation request. Pure."""
+    """Apply the policy to one cancellation request. Pure. `sender_proof` says whether the
+    From address is proven (`intake.proof`); only a proven sender's request is `accepted`."""
     p = params or PolicyParams()
     steps: list[str] = [f"Request received on {received.isoformat()} (Brussels date)."]
 
@@ -138,6 +147,9 @@ def evaluate(
         )
 
     def done(outcome: str, **dates: date | None) -> PolicyResult:
+        if outcome == "accepted" and not sender_proof.proven:
+            outcome = "awaiting_sender_confirmation"
+            steps.append(_awaiting_step(sender_proof, contract.display_number))
         return PolicyResult(
             outcome,
             effective_date=dates.get("effective_date"),
@@ -190,6 +202,16 @@ def evaluate(
         return _maintenance(steps, done, p, received, contract, requested_end_date)
     steps.append(f"Unknown contract kind {contract.kind!r}: a person reviews it.")
     return done("manual_review")
+
+
+def _awaiting_step(proof: SenderProof, number: str) -> str:
+    why = "; ".join(proof.reasons) or proof.status
+    forged = " The mail may be forged." if proof.status == "failed" else ""
+    return (
+        f"The sender is not proven ({why}).{forged} Nothing is accepted on the From address "
+        f"alone: the registered contact is asked to confirm the termination of {number} by "
+        "reply, with a one-time code; the request is judged again when that reply arrives."
+    )
 
 
 def _requested(steps: list[str], requested: date | None) -> None:

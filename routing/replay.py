@@ -1,11 +1,13 @@
 """Replay: what a candidate routing config would change on mail already received.
 
-`replay(items, current, candidate, registry)` re-decides every stored mail with both configs,
-through the same pure path as production (parse -> disposition -> text -> extraction ->
-decide), and reports how many decisions change, a table of (queue/outcome before -> after)
-with counts and a few example mails each. Parsing is done once per mail, and extraction once
-when both configs share the extraction settings. Nothing is written anywhere: the supervisor
-reads the report (`postkamer routing replay`, the web app) before applying the candidate.
+`replay(items, current, candidate, registry, trust=...)` re-decides every stored mail with both
+configs, through the same pure path as production (parse -> sender proof -> disposition ->
+text -> extraction -> decide; the sender proof with the running service's `[trust]`, so a
+sender proven live is proven here), and reports how many decisions change, a table of
+(queue/outcome before -> after) with counts and a few example mails each. Parsing is done once
+per mail, and extraction once when both configs share the extraction settings. Nothing is
+written anywhere: the supervisor reads the report (`postkamer routing replay`, the web app)
+before applying the candidate.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from intake.model import Extraction, MailText, ParsedMail
+from intake.proof import NO_TRUST, TrustConfig, sender_proof
 from routing.config import RoutingConfig
 from routing.decide import decide
 from routing.model import RoutingDecision
@@ -138,12 +141,16 @@ Prepared = tuple[ParsedMail, Any, MailText, datetime]
 
 Outcome = tuple[str, RoutingDecision | None, RoutingDecision | None, str | None]
 
-# the configs and registry a forked worker uses: set before the pool forks, never pickled
-_SHARED: tuple[RoutingConfig, RoutingConfig, Registry] | None = None
+# the configs, registry and trust a forked worker uses: set before the pool forks, never pickled
+_SHARED: tuple[RoutingConfig, RoutingConfig, Registry, TrustConfig] | None = None
 
 
 def _decide_both(
-    item: ReplayItem, current: RoutingConfig, candidate: RoutingConfig, registry: Registry
+    item: ReplayItem,
+    current: RoutingConfig,
+    candidate: RoutingConfig,
+    registry: Registry,
+    trust: TrustConfig = NO_TRUST,
 ) -> Outcome:
     """(ref, before, after, error) for one stored mail."""
     from intake.disposition import classify_disposition  # isort: skip
@@ -152,6 +159,7 @@ def _decide_both(
 
     try:
         parsed = item.parsed if item.parsed is not None else parse_mail(item.data or b"")
+        proof = sender_proof(parsed, trust, item.data)
         disposition = classify_disposition(parsed)
         text = mail_text(parsed)
         received = item.received or parsed.date or datetime.now(UTC)
@@ -167,6 +175,7 @@ def _decide_both(
             received=received,
             mailbox=item.mailbox,
             text=text,
+            sender_proof=proof,
         )
         after = decide(
             parsed,
@@ -177,6 +186,7 @@ def _decide_both(
             received=received,
             mailbox=item.mailbox,
             text=text,
+            sender_proof=proof,
         )
     except Exception as exc:  # a mail that cannot be processed is reported, not fatal
         return item.ref, None, None, f"{type(exc).__name__}: {exc}"
@@ -194,16 +204,17 @@ def _outcomes(
     candidate: RoutingConfig,
     registry: Registry,
     workers: int,
+    trust: TrustConfig,
 ) -> Iterator[Outcome]:
     # forking a process that runs other threads can copy a lock held by one of them into the
     # child: only a single-threaded process (the `routing replay` command) uses workers
     single_threaded = threading.active_count() == 1
     if workers <= 1 or not single_threaded or "fork" not in multiprocessing.get_all_start_methods():
         for item in items:
-            yield _decide_both(item, current, candidate, registry)
+            yield _decide_both(item, current, candidate, registry, trust)
         return
     global _SHARED
-    _SHARED = (current, candidate, registry)
+    _SHARED = (current, candidate, registry, trust)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_decide_shared, items, chunksize=32)
@@ -219,13 +230,17 @@ def replay(
     *,
     keep: Callable[[RoutingDecision, RoutingDecision], bool] | None = None,
     workers: int = 1,
+    trust: TrustConfig = NO_TRUST,
 ) -> ReplayReport:
     """Decide every item with both configs and report the differences. Pure apart from
     reading the items. `keep(before, after)` can narrow the report (e.g. to one queue).
     `workers` > 1 spreads the mails over that many forked processes (each mail is
-    independent) when this process runs no other thread; otherwise it decides them here."""
+    independent) when this process runs no other thread; otherwise it decides them here.
+    `trust` is the `[trust]` of the running service: whose Authentication-Results prove a
+    sender (a confirmation by reply is not replayed: such a mail is judged on its headers)."""
     report = ReplayReport()
-    for ref, before, after, error in _outcomes(items, current, candidate, registry, workers):
+    outcomes = _outcomes(items, current, candidate, registry, workers, trust)
+    for ref, before, after, error in outcomes:
         if error is not None or before is None or after is None:
             report.errors.append((ref, error or "no decision"))
             continue

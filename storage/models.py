@@ -181,6 +181,27 @@ class OutboxRow(SQLModel, table=True):
     uncertain: int = 0  # outcomes unknown so far (lost after DATA); one retry at most
 
 
+class SenderConfirmation(SQLModel, table=True):
+    """A confirmation request sent to a contract's registered contact (DOMAIN.md 4a): the
+    cancellation its ticket would accept waits until the contact's reply, threaded to
+    `request_message_id` and carrying the one-time code, arrives. Only an argon2 hash of the
+    code is kept. `state`: open | confirmed | spent (too many wrong codes) | superseded."""
+
+    __tablename__ = "sender_confirmation"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    contact: str  # the registered contact address the request went to, lower case
+    contract_number: str = ""  # normalized
+    request_message_id: str = Field(index=True, unique=True)  # Message-ID of our request
+    code_hash: str
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    state: str = Field(default="open", index=True)
+    attempts: int = 0  # replies with a wrong code
+    confirmed_at: datetime | None = None
+    confirmed_by_message_id: str | None = None
+
+
 class ContractRow(SQLModel, table=True):
     """The contract registry as imported by `postkamer contracts import`."""
 

@@ -61,3 +61,20 @@ def test_world_readable_password_file_refused(tmp_path: Path) -> None:
 def test_missing_settings_file(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="no such settings file"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_trust_section(tmp_path: Path) -> None:
+    assert load_settings(None).trust.config().configured is False  # nothing believed by default
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[trust]\nauthserv_ids = [" MX.Contracts.example.com "]\nmicrosoft365 = true\n'
+        "verify_dkim = true\ndkim_timeout_seconds = 2\nconfirmation_days = 7\n"
+    )
+    settings = load_settings(path)
+    trust = settings.trust.config()
+    assert trust.authserv_ids == ("mx.contracts.example.com",)
+    assert trust.microsoft365 and trust.verify_dkim and trust.dkim_timeout == 2
+    assert settings.trust.confirmation_days == 7
+    path.write_text('[trust]\nauthserv_ids = ["mx.example.com; dmarc=pass"]\n')
+    with pytest.raises(SettingsError, match=r"trust\.authserv_ids"):
+        load_settings(path)

@@ -5,7 +5,9 @@ the order given. A file that cannot be processed gives a `quarantine` line and t
 
 The registry is `--registry contracts.csv`, else `routing.registry` of the settings, else the
 contracts imported into the database. The routing config is `--routing`, else the settings'
-`routing.config`, else the default `config/routing.yaml`.
+`routing.config`, else the default `config/routing.yaml`. The sender proof believes the
+settings' `[trust]` plus every `--authserv-id ID` given (so the samples can be measured
+against the desk's MX without a settings file).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from intake.proof import TrustConfig
 from postkamer.settings import Settings
 from routing.config import (
     DEFAULT_CONFIG_PATH,
@@ -41,7 +45,26 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--registry", metavar="CSV", help="contract registry CSV")
     parser.add_argument("--routing", metavar="YAML", help="routing config file")
     parser.add_argument("--mailbox", default="files", help="mailbox name for mailbox rules")
+    parser.add_argument(
+        "--authserv-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="believe Authentication-Results headers of this mail server (repeatable; added "
+        "to [trust] authserv_ids of the settings)",
+    )
     parser.set_defaults(func=run)
+
+
+def load_trust(extra: list[str], settings_loader: Callable[[], Settings]) -> TrustConfig:
+    """The settings' `[trust]` with the `--authserv-id` values added."""
+    try:
+        trust = settings_loader().trust.config()
+    except Exception as exc:  # no usable settings: only the command line's ids are believed
+        log.debug("settings not loaded (%s); trust from the command line only", exc)
+        trust = TrustConfig()
+    ids = tuple(dict.fromkeys([*trust.authserv_ids, *(i.strip().lower() for i in extra)]))
+    return replace(trust, authserv_ids=ids)
 
 
 def load_config(path: str | None, settings_loader: Callable[[], Settings]) -> RoutingConfig:
@@ -93,6 +116,7 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
     try:
         config = load_config(args.routing, settings_loader)
         registry = load_registry(args.registry, settings_loader)
+        trust = load_trust(args.authserv_id, settings_loader)
     except RoutingConfigError as exc:
         print(f"postkamer route: routing config:\n{exc}", file=sys.stderr)
         return 2
@@ -109,7 +133,12 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
             continue
         try:
             decision = route_bytes(
-                data, registry=registry, config=config, file=name, mailbox=args.mailbox
+                data,
+                registry=registry,
+                config=config,
+                file=name,
+                mailbox=args.mailbox,
+                trust=trust,
             )
         except Exception as exc:  # any failure quarantines this mail; the others go on
             log.debug("routing %s failed", name, exc_info=True)

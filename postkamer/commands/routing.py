@@ -198,7 +198,15 @@ def run_replay(args: argparse.Namespace, settings_loader: Callable[[], Settings]
     items = stored_items(settings, args.since, args.limit)
     if workers > 1:
         items = iter(list(items))  # read from the database here, decided in the workers
-    report = replay(items, current, candidate, registry, keep=keep, workers=workers)
+    report = replay(
+        items,
+        current,
+        candidate,
+        registry,
+        keep=keep,
+        workers=workers,
+        trust=settings.trust.config(),
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

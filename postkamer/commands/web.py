@@ -68,6 +68,7 @@ def build_config(settings: Settings) -> Any:
         replies=ReplyConfig.from_settings(settings),
         routing_config=settings.routing.config,
         templates=settings.routing.templates,
+        trust=settings.trust.config(),
         processor=FreshProcessor(settings),
         due=DueRules(settings.sla, routing_hours),
         metrics_token=settings.web.metrics_token,

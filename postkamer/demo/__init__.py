@@ -2,19 +2,31 @@
 
 `postkamer demo` builds `var/demo/` (SQLite database, blob store, a maildir of the bundled
 mails), imports the demo contract registry, ingests the maildir through the same service and
-processor as production, delivers the replies to `.eml` files, then answers one of them as
-the customer would (a follow-up that completes a cancellation) and prints a line per mail.
+processor as production, delivers the replies to `.eml` files, then answers two of them as
+the customers would (a follow-up that completes a cancellation, and a confirmation by reply
+with the one-time code of a confirmation request) and prints a line per mail.
+
+The bundled mails carry the `Authentication-Results` header of the demo's mail server
+(`DEMO_MX`), which the demo's settings believe (`[trust] authserv_ids`): most senders are
+proven by DMARC; one registered contact's domain publishes no DMARC and signs nothing, so
+their cancellation waits for the confirmation by reply, which the demo then sends; and one
+mail is forged in a registered contact's name (the demo's MX says `dmarc=fail`, a relay's
+own header claims a pass that nobody believes): it is flagged `possibly_forged` and only the
+real contact gets the confirmation request, which nobody answers.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
+from email import message_from_bytes
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from outbound.sender import deliver_due
 from outbound.transport import transport_from_settings
@@ -26,6 +38,7 @@ from postkamer.settings import (
     RoutingSettings,
     Settings,
     StorageSettings,
+    TrustSettings,
 )
 from routing.registry import Registry
 from storage.contracts import import_contracts
@@ -36,6 +49,8 @@ from storage.models import OutboxRow, Ticket
 HERE = Path(__file__).resolve().parent
 MAILS = HERE / "mails"
 CONTRACTS = HERE / "contracts.csv"
+DEMO_MX = "mx.contracts.example.com"  # the demo's own mail server, which the demo believes
+_CODE = re.compile(r"^\s+([0-9A-Z]{4}-[0-9A-Z]{4})\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +67,16 @@ def demo_settings(folder: Path) -> Settings:
         storage=StorageSettings(blobs=folder / "blobs"),
         outbound=OutboundSettings(folder=folder / "outbox"),
         routing=RoutingSettings(),
+        trust=TrustSettings(authserv_ids=[DEMO_MX]),
     )
+
+
+def _verdict(sender: str, proven: bool) -> str:
+    """The Authentication-Results the demo's MX stamps on a customer's mail."""
+    domain = sender.rsplit("@", 1)[-1]
+    if proven:
+        return f"{DEMO_MX}; dkim=pass header.d={domain}; dmarc=pass header.from={domain}"
+    return f"{DEMO_MX}; dkim=none (message not signed); dmarc=none header.from={domain}"
 
 
 def _write_maildir(folder: Path, sources: list[Path]) -> Path:
@@ -84,6 +108,7 @@ def _customer_answer(folder: Path, settings: Settings) -> Path | None:
         if reply is None:
             return None
         msg = EmailMessage()
+        msg["Authentication-Results"] = _verdict(ticket.requester_email, proven=True)
         msg["From"] = f"{ticket.requester_name} <{ticket.requester_email}>"
         msg["To"] = "support@contracts.example.com"
         msg["Subject"] = f"RE: {ticket.subject} [{ticket.ref}]"
@@ -102,7 +127,68 @@ def _customer_answer(folder: Path, settings: Settings) -> Path | None:
             filename="attestation-de-destruction.txt",
         )
     engine.dispose()
-    path = folder / "followup" / "13-attestation-destruction.eml"
+    path = folder / "followup" / "14-attestation-destruction.eml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(msg))
+    return path
+
+
+def _confirmation_answer(folder: Path, settings: Settings) -> Path | None:
+    """The registered contact of a cancellation awaiting confirmation (not the forged one)
+    reads the confirmation request and replies with its code."""
+    engine = make_engine(settings.database.url)
+    with session_scope(engine) as session:
+        waiting = session.exec(select(Ticket).order_by(col(Ticket.id))).all()
+        ticket = next(
+            (
+                t
+                for t in waiting
+                if (t.policy or {}).get("outcome") == "awaiting_sender_confirmation"
+                and "possibly_forged" not in (t.flags or [])
+            ),
+            None,
+        )
+        request = None
+        if ticket is not None:
+            request = session.exec(
+                select(OutboxRow)
+                .where(OutboxRow.ticket_id == ticket.id)
+                .where(OutboxRow.template == "cancellation/awaiting_sender_confirmation")
+            ).first()
+        if ticket is None or request is None:
+            engine.dispose()
+            return None
+        delivered = folder / "outbox"
+        raw = next(
+            (
+                p.read_bytes()
+                for p in sorted(delivered.glob("*.eml"))
+                if request.message_id.encode() in p.read_bytes()
+            ),
+            request.raw,
+        )
+        asked = message_from_bytes(raw, policy=email_policy.default)
+        body = asked.get_body(("plain",)) if isinstance(asked, EmailMessage) else None
+        found = _CODE.search(body.get_content()) if body is not None else None
+        if found is None:
+            engine.dispose()
+            return None
+        contact = request.recipients[0]
+        msg = EmailMessage()
+        msg["Authentication-Results"] = _verdict(contact, proven=False)
+        msg["From"] = f"{ticket.requester_name} <{contact}>"
+        msg["To"] = "support@contracts.example.com"
+        msg["Subject"] = f"RE: {asked['Subject']}"
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = make_msgid(domain=contact.rsplit("@", 1)[-1])
+        msg["In-Reply-To"] = request.message_id
+        msg["References"] = request.message_id
+        msg.set_content(
+            f"Hello,\n\nYes, we confirm the termination. Code: {found.group(1)}\n\n"
+            f"Kind regards,\n{ticket.requester_name}\n"
+        )
+    engine.dispose()
+    path = folder / "followup" / "15-confirmation-with-code.eml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(bytes(msg))
     return path
@@ -126,10 +212,11 @@ def run_demo(folder: Path) -> DemoResult:
     transport = transport_from_settings(settings)
     engine = make_engine(settings.database.url)
     sent = deliver_due(engine, transport).sent
-    answer = _customer_answer(folder, settings)
-    if answer is not None:
-        ingest_paths(settings, [answer], Processor(context))
-        sent += deliver_due(engine, transport).sent
+    for answer_of in (_customer_answer, _confirmation_answer):
+        answer = answer_of(folder, settings)
+        if answer is not None:
+            ingest_paths(settings, [answer], Processor(context))
+            sent += deliver_due(engine, transport).sent
     engine.dispose()
     return DemoResult(folder, settings, list(context.results), sent)
 

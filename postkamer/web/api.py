@@ -71,6 +71,11 @@ class MessageOut(BaseModel):
     quoted: str
     attachments: list[dict[str, Any]]
     explanation: list[str]
+    sender_proof: dict[str, Any] | None = Field(
+        default=None,
+        description="incoming mail: how the sender was proven or why not "
+        "(status proven | unproven | failed, method dmarc | dkim | confirmation | null, reasons)",
+    )
 
 
 class EventOut(BaseModel):
@@ -203,6 +208,7 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
                     for a in m.attachments
                 ],
                 explanation=m.explanation,
+                sender_proof=m.proof,
             )
             for m in d.messages
         ],

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
+from intake.proof import NO_TRUST, TrustConfig
 from outbound.replies import ReplyConfig
 from postkamer import lifecycle
 from postkamer.clock import SystemClock
@@ -48,6 +49,7 @@ class WebConfig:
     routing_config: Path | None = None
     templates: Path | None = None
     replay_limit: int = 500
+    trust: TrustConfig = NO_TRUST  # [trust]: whose Authentication-Results a replay believes
     processor: Processor | None = None
     # first-response due times ([sla] settings + the routing config's per-queue targets)
     due: DueRules = field(default_factory=DueRules)

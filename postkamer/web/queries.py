@@ -184,6 +184,24 @@ class MessageView:
     html: SafeHtml | None
     attachments: list[AttachmentRow]
     explanation: list[str]
+    # how the sender of an incoming mail was proven, or why not (DOMAIN.md 4a): `status`,
+    # `method`, `reasons` as the decision stored them; None for our own mail and older rows
+    proof: dict[str, Any] | None = None
+
+
+def sender_proof_of(message: Message) -> dict[str, Any] | None:
+    """The stored sender proof of an incoming mail."""
+    if message.direction != "in":
+        return None
+    found = (message.decision or {}).get("sender_proof")
+    if not isinstance(found, dict) or found.get("status") not in ("proven", "unproven", "failed"):
+        return None
+    reasons = found.get("reasons")
+    return {
+        "status": str(found["status"]),
+        "method": found.get("method"),
+        "reasons": [str(r) for r in reasons] if isinstance(reasons, list) else [],
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +260,7 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
                 html=sanitize_html(m.html) if m.html else None,
                 attachments=attachments.get(m.id or -1, []),
                 explanation=[str(x) for x in (m.decision or {}).get("explanation") or []],
+                proof=sender_proof_of(m),
             )
         )
     inbound = [m for m in messages if m.direction == "in"]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from intake.proof import NO_TRUST, TrustConfig
 from routing.config import RoutingConfig
 from routing.replay import ReplayItem, ReplayReport, replay
 from storage import ledger
@@ -95,9 +96,10 @@ def run_replay(
     current: RoutingConfig,
     candidate: RoutingConfig,
     limit: int,
+    trust: TrustConfig = NO_TRUST,
 ) -> ReplayView:
     items, missing = recent_items(session, blobs, limit)
-    report = replay(items, current, candidate, load_registry(session))
+    report = replay(items, current, candidate, load_registry(session), trust=trust)
     rows = report.rows()
     ids = sorted({int(ref) for _, _, _, refs in rows for ref in refs})
     known = describe(session, ids)

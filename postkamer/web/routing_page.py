@@ -161,7 +161,9 @@ def routing_post(
         current = _running_config(path, db)
         if current is not None:
             cfg = config(request)
-            editor.replay = run_replay(db, cfg.blobs, current, candidate, cfg.replay_limit)
+            editor.replay = run_replay(
+                db, cfg.blobs, current, candidate, cfg.replay_limit, cfg.trust
+            )
     return _page(request, db, me, editor)  # a check that finds problems did its job: 200
 
 

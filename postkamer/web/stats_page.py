@@ -85,5 +85,6 @@ OUTCOME_KEYS = frozenset(
         "needs_destruction_confirmation",
         "accepted",
         "not_yet_eligible",
+        "awaiting_sender_confirmation",
     }
 )

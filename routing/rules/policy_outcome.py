@@ -18,6 +18,7 @@ Outcome = Literal[
     "needs_destruction_confirmation",
     "accepted",
     "not_yet_eligible",
+    "awaiting_sender_confirmation",
 ]
 
 

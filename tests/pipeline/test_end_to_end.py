@@ -81,6 +81,7 @@ def test_samples_through_dovecot_and_smtp(
         "from": "Contract Support <support@contracts.example.com>",
         "message_id_domain": "contracts.example.com",
     }
+    data["trust"] = {"authserv_ids": ["mx.contracts.example.com"]}  # the labels assume it
     config = write_config(tmp_path / "postkamer.toml", data)
     imported = _cli(config, "contracts", "import", str(samples_dir / "contracts.csv"))
     assert imported.returncode == 0, imported.stderr

@@ -16,7 +16,13 @@ from sqlmodel import Session, col, select
 
 from postkamer.processing import ProcessingContext, Processor
 from postkamer.service import ingest_paths
-from postkamer.settings import DatabaseSettings, OutboundSettings, Settings, StorageSettings
+from postkamer.settings import (
+    DatabaseSettings,
+    OutboundSettings,
+    Settings,
+    StorageSettings,
+    TrustSettings,
+)
 from postkamer.ticketjobs import TicketJobRules, ticket_job_ids
 from routing.registry import Registry
 from storage.contracts import import_contracts
@@ -25,6 +31,7 @@ from storage.jobstore import stored_jobs
 from storage.models import Event, LedgerEntry, Message, OutboxRow, Participant, Ticket
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+MX = "mx.contracts.example.com"
 
 
 @pytest.fixture
@@ -33,6 +40,7 @@ def settings(migrated_db_url: str, tmp_path: Path) -> Settings:
         database=DatabaseSettings(url=migrated_db_url),
         storage=StorageSettings(blobs=tmp_path / "blobs"),
         outbound=OutboundSettings(folder=tmp_path / "outbox"),
+        trust=TrustSettings(authserv_ids=[MX]),  # the samples' MX (samples README)
     )
 
 
@@ -101,6 +109,9 @@ def _mail(
     attachment: tuple[str, bytes] | None = None,
 ) -> bytes:
     msg = EmailMessage()
+    # what the desk's MX stamps on a mail whose From domain passes DMARC
+    domain = sender.rsplit("@", 1)[-1].strip(">")
+    msg["Authentication-Results"] = f"{MX}; dmarc=pass header.from={domain}"
     msg["From"] = sender
     msg["To"] = "support@contracts.example.com"
     msg["Subject"] = subject

@@ -152,6 +152,7 @@ def test_unknown_template_is_refused_when_templates_are_known() -> None:
             "needs_destruction_confirmation",
             "accepted",
             "not_yet_eligible",
+            "awaiting_sender_confirmation",
         )
     }
     found = problems(text, known)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from intake.model import Disposition, DispositionResult
+from intake.model import UNPROVEN, Disposition, DispositionResult, SenderProof
 from routing.config import (
     DEFAULT_CONFIG_PATH,
     RoutingConfig,
@@ -19,6 +19,7 @@ from tests.routing.helpers import d, extraction, parsed, registry, text, ticket
 CONFIG = load_routing_config(DEFAULT_CONFIG_PATH)
 REG = registry()
 WHEN = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)  # 1 March in Brussels
+PROVEN = SenderProof("proven", "dmarc", ("mx.example: dmarc=pass header.from=beta.example.be",))
 
 
 def run(
@@ -28,6 +29,7 @@ def run(
     config: RoutingConfig = CONFIG,
     sender: str = "bob@beta.example.be",
     thread: object | None = None,
+    proof: SenderProof = PROVEN,
     **found: object,
 ) -> RoutingDecision:
     mail = parsed(subject, body, sender=sender)
@@ -40,6 +42,7 @@ def run(
         received=WHEN,
         text=text(subject, body),
         thread=thread,
+        sender_proof=proof,
     )
 
 
@@ -209,6 +212,49 @@ def test_a_followup_completes_a_cancellation_when_extractions_are_combined() -> 
         config=CONFIG,
         received=WHEN,
         text=text("Opzegging licentie ML-100", "Wij zeggen de licentie op."),
+        sender_proof=PROVEN,
     )
     assert dec.policy is not None
     assert (dec.policy.outcome, dec.policy.effective_date) == ("accepted", d("2026-03-31"))
+
+
+def test_every_decision_says_how_the_sender_was_proven_or_why_not() -> None:
+    robot = run("Afwezig", "Ik ben afwezig", DispositionResult(Disposition.AUTO_REPLY, ("x",)))
+    assert robot.sender_proof == PROVEN and "sender proven (dmarc)" in robot.explanation
+    dec = run(
+        "Opzegging onderhoudscontract HW-200",
+        "Wij zeggen het contract HW-200 op.",
+        contract_numbers=("HW200",),
+        proof=UNPROVEN,
+    )
+    assert dec.sender_proof == UNPROVEN
+    assert dec.to_json()["sender_proof"] == {
+        "status": "unproven",
+        "method": None,
+        "reasons": ["no sender proof was checked"],
+    }
+    assert "sender not proven" in dec.explanation
+    assert "sender proof: no sender proof was checked" in dec.explanation
+    assert dec.policy is not None
+    assert (dec.policy.outcome, dec.policy.effective_date) == (
+        "awaiting_sender_confirmation",
+        d("2026-04-01"),
+    )
+    assert dec.reply_template == "cancellation/awaiting_sender_confirmation"
+    assert dec.status == "waiting_on_customer"
+    assert "possibly_forged" not in dec.flags
+
+
+def test_a_mail_a_believed_server_calls_forged_flags_its_ticket() -> None:
+    failed = SenderProof("failed", None, ("mx.example: dmarc=fail header.from=beta.example.be",))
+    dec = run(
+        "Opzegging onderhoudscontract HW-200",
+        "Wij zeggen het contract HW-200 op.",
+        contract_numbers=("HW200",),
+        proof=failed,
+    )
+    assert "possibly_forged" in dec.flags
+    assert dec.policy is not None and dec.policy.outcome == "awaiting_sender_confirmation"
+    assert "sender proof failed: possibly forged" in dec.explanation
+    other = run("Storing", "De machine is kapot, technieker nodig.", proof=failed)
+    assert other.queue == "hardware" and "possibly_forged" in other.flags

@@ -8,12 +8,14 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from intake.model import UNPROVEN, SenderProof
 from routing.dates import add_months
 from routing.model import PolicyResult
 from routing.policy import PolicyParams, evaluate
 from tests.routing.helpers import d, registry
 
 REG = registry()
+PROVEN = SenderProof("proven", "dmarc", ("mx: dmarc=pass",))
 
 
 def run(**kw: Any) -> PolicyResult:
@@ -26,6 +28,7 @@ def run(**kw: Any) -> PolicyResult:
         "machine_out_of_use": False,
         "requested_end_date": None,
         "breach_claimed": False,
+        "sender_proof": PROVEN,
     }
     values.update(kw)
     return evaluate(**values)
@@ -184,3 +187,35 @@ def test_accepted_maintenance_is_never_before_notice_or_request(
     if requested is not None:
         assert r.effective_date >= requested
     assert r.effective_date in (add_months(received, 1), requested)
+
+
+def test_an_unproven_sender_awaits_confirmation_where_it_would_be_accepted() -> None:
+    proven = run(contract_numbers=("SW500",), sender="eva@eps.example.be")
+    assert proven.outcome == "accepted"
+    for proof in (UNPROVEN, SenderProof("failed", None, ("mx: dmarc=fail",))):
+        r = run(contract_numbers=("SW500",), sender="eva@eps.example.be", sender_proof=proof)
+        assert r.outcome == "awaiting_sender_confirmation"
+        # the date the confirmation request names, and the contract it is about
+        assert (r.effective_date, r.contract_number) == (proven.effective_date, "SW500")
+        assert "asked to confirm the termination of SW-500 by reply" in r.steps[-1]
+    assert "may be forged" in r.steps[-1]
+    # outcomes that ask for something or only inform do not change
+    assert run(contract_numbers=("ML100",), sender_proof=UNPROVEN).outcome == (
+        "needs_destruction_confirmation"
+    )
+    assert run(
+        contract_numbers=("PA300",), sender="carl@gamma.example.be", sender_proof=UNPROVEN
+    ).outcome == ("pa_no_cancellation_needed")
+    assert run(
+        contract_numbers=("HW201",),
+        sender="bob@beta.example.be",
+        received=d("2025-12-01"),
+        sender_proof=UNPROVEN,
+    ).outcome == ("not_yet_eligible")
+    assert run(contract_numbers=("SW500",), sender_proof=UNPROVEN).outcome == "sender_unverified"
+    assert run(
+        contract_numbers=("SW500",),
+        sender="eva@eps.example.be",
+        breach_claimed=True,
+        sender_proof=UNPROVEN,
+    ).outcome == ("manual_review")

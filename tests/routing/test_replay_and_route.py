@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.proof import TrustConfig
 from postkamer.cli import main
 from routing.config import DEFAULT_CONFIG_PATH, load_routing_config, parse_routing_config
 from routing.registry import Registry
@@ -43,6 +44,8 @@ def test_route_json_lines_in_order_with_quarantine(
             str(SAMPLES / "contracts.csv"),
             "--routing",
             str(DEFAULT_CONFIG_PATH),
+            "--authserv-id",
+            "MX.contracts.example.com",
         ]
     )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -70,6 +73,7 @@ def test_route_json_lines_in_order_with_quarantine(
         "earliest_notice_date": None,
     }
     assert first["reply_template"] == "cancellation/accepted"
+    assert first["sender_proof"]["status"] == "proven"
     assert lines[1]["disposition"] == "quarantine" and lines[1]["error"]
     assert (lines[2]["queue"], lines[2]["reply_template"]) == (
         "copy-request",
@@ -77,6 +81,33 @@ def test_route_json_lines_in_order_with_quarantine(
     )
     assert (lines[3]["disposition"], lines[3]["queue"]) == ("bounce", None)
     assert code == 1  # one file could not be read
+
+
+def test_route_believes_only_the_mail_servers_it_is_told_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without `--authserv-id` (and no [trust] in the settings) the desk's MX is not believed:
+    the accepted cancellation awaits the sender's confirmation; the settings' ids count too."""
+    sample = str(SAMPLES / FILES[0])
+    base = ["route", "--json", sample, "--registry", str(SAMPLES / "contracts.csv")]
+    assert main(base) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["policy"]["outcome"] == "awaiting_sender_confirmation"
+    assert line["sender_proof"]["status"] == "unproven"
+    assert any("mx.contracts.example.com ignored" in r for r in line["sender_proof"]["reasons"])
+    settings = tmp_path / "postkamer.toml"
+    settings.write_text('[trust]\nauthserv_ids = ["mx.contracts.example.com"]\n')
+    assert main(["--config", str(settings), *base]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["policy"]["outcome"] == "accepted"
+    assert line["sender_proof"] == {
+        "status": "proven",
+        "method": "dmarc",
+        "reasons": [
+            "mx.contracts.example.com: dmarc=pass header.from=polderzicht.example.org: DMARC "
+            "passed for the From domain polderzicht.example.org"
+        ],
+    }
 
 
 def test_route_quarantines_what_cannot_be_parsed_and_goes_on(
@@ -124,7 +155,13 @@ def test_replay_reports_what_a_candidate_changes() -> None:
         ReplayItem(ref=p.name, data=p.read_bytes(), mailbox="support")
         for p in sorted(SAMPLES.glob("*.eml"))
     ]
-    report = replay(items, current, candidate, registry)
+    report = replay(
+        items,
+        current,
+        candidate,
+        registry,
+        trust=TrustConfig(authserv_ids=("mx.contracts.example.com",)),
+    )
     assert report.total == 45 and not report.errors
     rows = {(src, dst): n for src, dst, n, _ in report.rows()}
     assert rows[("copy-request", "general")] == 5

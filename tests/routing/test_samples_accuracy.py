@@ -1,5 +1,8 @@
 """Accuracy on the labelled samples (`../shared/samples`), through the production path
-(`route_bytes`: parse -> disposition -> extraction -> decide) with `contracts.csv`.
+(`route_bytes`: parse -> sender proof -> disposition -> extraction -> decide) with
+`contracts.csv` and the trust the labels assume: the desk's MX `mx.contracts.example.com` is
+believed (`[trust] authserv_ids`, samples README). Without it, every `accepted` sample must be
+`awaiting_sender_confirmation` and nothing else may change.
 
 Fails when fewer than 95% of the ticket mails get the right queue, when fewer than 97% of the
 cancellations get the right policy outcome and dates, or when fewer than 95% of the full
@@ -16,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from intake.proof import TrustConfig
 from routing.config import DEFAULT_CONFIG_PATH, load_routing_config
 from routing.decide import route_bytes
 from routing.registry import Registry
@@ -32,13 +36,15 @@ KEYS = (
     "policy",
 )
 
+TRUST = TrustConfig(authserv_ids=("mx.contracts.example.com",))
+
 pytestmark = pytest.mark.skipif(
     not (SAMPLES / "labels.json").exists(), reason="shared samples not present"
 )
 
 
 @cache
-def decisions() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+def decisions(trusted: bool = True) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     labels: dict[str, dict[str, Any]] = json.loads(
         (SAMPLES / "labels.json").read_text(encoding="utf-8")
     )
@@ -47,7 +53,11 @@ def decisions() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     out = {}
     for name, label in labels.items():
         decision = route_bytes(
-            (SAMPLES / name).read_bytes(), registry=registry, config=config, file=name
+            (SAMPLES / name).read_bytes(),
+            registry=registry,
+            config=config,
+            file=name,
+            trust=TRUST if trusted else None,
         )
         out[name] = (label, decision.to_json(file=name))
     return out
@@ -128,3 +138,26 @@ def test_reply_templates_follow_the_conventions() -> None:
         else:
             assert got["reply_template"], name
         assert got["explanation"], name
+
+
+def test_every_sender_is_proven_by_the_believed_mx() -> None:
+    for name, (_, got) in decisions().items():
+        assert got["sender_proof"]["status"] == "proven", name
+        assert got["sender_proof"]["method"] == "dmarc", name
+        assert "sender proven (dmarc)" in got["explanation"], name
+
+
+def test_without_trust_every_accepted_sample_awaits_the_senders_confirmation() -> None:
+    accepted = 0
+    for name, (label, got) in decisions(trusted=False).items():
+        assert got["sender_proof"]["status"] == "unproven", name
+        want = dict(label["policy"])
+        if want["outcome"] == "accepted":
+            accepted += 1
+            want["outcome"] = "awaiting_sender_confirmation"
+            assert got["reply_template"] == "cancellation/awaiting_sender_confirmation", name
+        assert got["policy"] == want, name  # the date the confirmation request names stays
+        assert {k: got[k] for k in KEYS if k != "policy"} == {
+            k: label[k] for k in KEYS if k != "policy"
+        }, name
+    assert accepted == 5

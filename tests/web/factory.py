@@ -80,8 +80,14 @@ def add_message(
     explanation: list[str] | None = None,
     extraction: dict[str, Any] | None = None,
     received: datetime | None = None,
+    sender_proof: dict[str, Any] | None = None,
 ) -> int:
     tid = ticket_id(engine, ref)
+    decision: dict[str, Any] = {
+        "explanation": explanation or ["matched 'storing' (hardware, weight 2)"]
+    }
+    if sender_proof is not None:
+        decision["sender_proof"] = sender_proof
     with session_scope(engine) as s:
         m = Message(
             ticket_id=tid,
@@ -94,7 +100,7 @@ def add_message(
             new_text=text if new_text is None else new_text,
             html=html,
             received=received or utcnow() - timedelta(minutes=5),
-            decision={"explanation": explanation or ["matched 'storing' (hardware, weight 2)"]},
+            decision=decision,
             extraction=extraction or {"language": "nl", "destruction_confirmation": False},
         )
         s.add(m)

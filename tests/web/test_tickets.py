@@ -115,6 +115,49 @@ def test_ticket_page_shows_conversation_facts_policy_and_routing(
     assert "matched &#39;opzeggen&#39; (cancellation, weight 3)" in html
 
 
+def test_ticket_page_and_api_say_how_each_sender_was_proven(
+    client: TestClient, web_engine: Engine
+) -> None:
+    factory.add_user(web_engine, "els@postkamer.be", "owner", ("cancellation",))
+    ref = factory.add_ticket(
+        web_engine,
+        queue="cancellation",
+        subject="Opzegging",
+        flags=["possibly_forged"],
+        policy={"outcome": "awaiting_sender_confirmation", "effective_date": "2026-04-02"},
+    )
+    forged = "mx.example: dmarc=fail header.from=klant.be: possibly forged"
+    factory.add_message(
+        web_engine,
+        ref,
+        text="Wij zeggen op.",
+        sender_proof={"status": "failed", "method": None, "reasons": [forged]},
+        received=utcnow() - timedelta(hours=2),
+    )
+    confirmed = "reply <r1@klant.be> to the confirmation request carries its one-time code"
+    factory.add_message(
+        web_engine,
+        ref,
+        text="Bevestigd: 7FK3-9QXA",
+        sender_proof={"status": "proven", "method": "confirmation", "reasons": [confirmed]},
+    )
+    factory.add_message(web_engine, ref, text="Oude mail zonder controle")  # older rows
+    login(client, "els@postkamer.be")
+    html = client.get(f"/tickets/{ref}", headers={"accept-language": "en"}).text
+    assert "possibly forged" in html  # the flag
+    assert "possibly forged sender" in html and "sender proven (confirmed by reply)" in html
+    assert "How the sender was checked" in html and "dmarc=fail header.from=klant.be" in html
+    assert "awaiting the sender&#39;s confirmation" in html
+    nl = client.get(f"/tickets/{ref}", headers={"accept-language": "nl"}).text
+    assert "afzender mogelijk vervalst" in nl and "afzender bewezen (bevestigd per antwoord)" in nl
+    messages = client.get(f"/api/tickets/{ref}").json()["messages"]
+    assert [m["sender_proof"] for m in messages] == [
+        {"status": "failed", "method": None, "reasons": [forged]},
+        {"status": "proven", "method": "confirmation", "reasons": [confirmed]},
+        None,
+    ]
+
+
 def test_actions_by_form_are_recorded(client: TestClient, web_engine: Engine) -> None:
     factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
     factory.add_user(web_engine, "piet@postkamer.be", "owner", ("hardware",))
