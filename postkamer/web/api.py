@@ -71,6 +71,10 @@ class MessageOut(BaseModel):
     quoted: str
     attachments: list[dict[str, Any]]
     explanation: list[str]
+    # why the mail is only linked to the ticket and adds no facts (auto_reply, bounce, bulk,
+    # not_participant); null for mail that counts and for our own
+    linked: str | None = None
+    untrusted: bool = False
 
 
 class EventOut(BaseModel):
@@ -203,6 +207,8 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
                     for a in m.attachments
                 ],
                 explanation=m.explanation,
+                linked=m.linked,
+                untrusted=m.untrusted,
             )
             for m in d.messages
         ],

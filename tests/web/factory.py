@@ -80,6 +80,8 @@ def add_message(
     explanation: list[str] | None = None,
     extraction: dict[str, Any] | None = None,
     received: datetime | None = None,
+    disposition: str = "ticket",
+    counts: bool = True,
 ) -> int:
     tid = ticket_id(engine, ref)
     with session_scope(engine) as s:
@@ -96,6 +98,8 @@ def add_message(
             received=received or utcnow() - timedelta(minutes=5),
             decision={"explanation": explanation or ["matched 'storing' (hardware, weight 2)"]},
             extraction=extraction or {"language": "nl", "destruction_confirmation": False},
+            disposition=disposition,
+            counts=counts,
         )
         s.add(m)
         s.flush()
