@@ -29,7 +29,9 @@ from storage.models import Event, Message, OutboxRow
 DEFAULT_PORTAL_URL = "https://contracts.example.com/"
 
 #: templates that must never carry anything about a contract
-GENERIC_TEMPLATES = frozenset({"cancellation/sender_unverified"})
+UNVERIFIED_TEMPLATE = "cancellation/sender_unverified"
+GENERIC_TEMPLATES = frozenset({UNVERIFIED_TEMPLATE})
+CANCELLATION_PREFIX = "cancellation/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,12 @@ def queue_template_reply(
                     now=now,
                 )
             return QueuedReply(None, reason)
-    if template in GENERIC_TEMPLATES or "sender_unverified" in (ticket.flags or []):
+    unverified = "sender_unverified" in (ticket.flags or [])
+    if unverified and template.startswith(CANCELLATION_PREFIX):
+        # a ticket whose sender did not prove to be a participant of the ticket it named: an
+        # outcome about a contract (an acceptance with its date, ...) is not told to them
+        template = UNVERIFIED_TEMPLATE
+    if template in GENERIC_TEMPLATES or unverified:
         facts = replace(Facts(), waiting_for=facts.waiting_for)
     context = ReplyContext(
         ticket_ref=ticket.ref,
