@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from intake.model import Disposition, DispositionResult, ParsedMail
+from intake.model import DeliveryReport, Disposition, DispositionResult, ParsedMail
 
 LOOP_HEADER = "X-Postkamer-Loop"
 
@@ -293,11 +293,36 @@ def no_auto_reply_reason(mail: ParsedMail) -> str | None:
     return None
 
 
-def bounce_failed_message_ids(mail: ParsedMail) -> list[str]:
-    """Message-IDs of our mails this bounce reports as failed. `delayed` (and `delivered`,
-    `relayed`, `expanded`) is not a failure, so a delay notice returns nothing."""
+@dataclass(frozen=True, slots=True)
+class BounceFailure:
+    """What a delivery report claims failed: the Message-ID of the returned mail and the
+    recipients it names with `Action: failed`. Anyone can write a report, so the caller marks
+    one of our replies failed only when both its Message-ID and one of its recipients match
+    (DOMAIN.md 4a); everything else in the report is the sender's text, not a fact."""
+
+    message_id: str
+    recipients: tuple[str, ...]  # lower case, without angle brackets, in report order
+    reports: tuple[DeliveryReport, ...]  # the failed recipient blocks
+
+
+def bounce_failure(mail: ParsedMail) -> BounceFailure | None:
+    """The failure this bounce reports, if any. `delayed` (and `delivered`, `relayed`,
+    `expanded`) is not a failure, so a delay notice returns None."""
     if mail.returned_message_id is None:
-        return []
-    if any(report.action == "failed" for report in mail.delivery_reports):
-        return [mail.returned_message_id]
-    return []
+        return None
+    failed = tuple(r for r in mail.delivery_reports if r.action == "failed")
+    if not failed:
+        return None
+    recipients: list[str] = []
+    for report in failed:
+        address = report.recipient.strip().strip("<>").strip().lower()
+        if address and address not in recipients:
+            recipients.append(address)
+    return BounceFailure(mail.returned_message_id, tuple(recipients), failed)
+
+
+def bounce_failed_message_ids(mail: ParsedMail) -> list[str]:
+    """Message-IDs of our mails this bounce reports as failed (see `bounce_failure` for the
+    recipients it names)."""
+    failure = bounce_failure(mail)
+    return [failure.message_id] if failure is not None else []

@@ -2,12 +2,15 @@
 
 `intake.parse` fills `ParsedMail.delivery_reports` and `returned_message_id` with these;
 `intake.disposition` uses them to call a mail a bounce and to name the outbound messages
-that failed (which the outbox then marks failed).
+that failed (which processing marks failed only when the report also names the reply's
+recipient). Everything in a report is the sender's text: `untrusted_excerpt` is the form in
+which it may be kept and shown, always as someone else's words.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from intake.model import DeliveryReport
@@ -111,3 +114,17 @@ def message_id_in_text(text: str) -> str | None:
     """The Message-ID of an original message quoted in a bounce's text, if one is shown."""
     match = _MESSAGE_ID_LINE.search(text)
     return match.group(1) if match else None
+
+
+UNTRUSTED_LIMIT = 300
+
+
+def untrusted_excerpt(text: str, limit: int = UNTRUSTED_LIMIT) -> str:
+    """Someone else's text made fit to quote: one line, control and format characters gone
+    (no line breaks, no bidirectional overrides), at most `limit` characters with an
+    ellipsis. The caller still escapes it and labels it as not ours."""
+    kept = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cf") else ch for ch in text
+    )
+    line = " ".join(kept.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

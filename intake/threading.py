@@ -7,6 +7,12 @@ appends the mail to that ticket when the sender is a participant (`followup`), a
 opens a new ticket flagged `sender_unverified`, linked to the named one: a guessed tag or a
 forged In-Reply-To must never let a stranger join a ticket (RELIABILITY.md items 16-17).
 
+Which mail counts (DOMAIN.md 4a): only `ticket` and `followup` mail adds facts to the ticket
+it is stored on; auto-replies, bounces and bulk mail naming a ticket are only linked to it.
+Participants are the requester, the registered contacts of the ticket's contracts, and the
+addresses a *proven* participant puts in To/Cc of their own mail (`people_added`); an
+unproven mail adds nobody.
+
 Ticket references (`PK-7F3K9Q`) are random draws from an alphabet without look-alike
 characters, so they cannot be guessed from one another.
 """
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from random import Random
 from typing import Protocol
 
-from intake.model import ParsedMail
+from intake.model import Disposition, ParsedMail
 
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 REF_LENGTH = 6
@@ -29,6 +35,10 @@ REF_LENGTH = 6
 HOW_IN_REPLY_TO = "in-reply-to"
 HOW_REFERENCES = "references"
 HOW_SUBJECT_TAG = "subject tag"
+
+#: mail of these dispositions adds facts to the ticket it is stored on; any other mail that
+#: names a ticket is only linked to it for the record (DOMAIN.md 4a)
+COUNTING_DISPOSITIONS = frozenset({Disposition.TICKET, Disposition.FOLLOWUP})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,9 @@ class TicketRefInfo:
 
 
 class ThreadIndex(Protocol):
-    """Look-ups threading needs; `storage.tickets.DbThreadIndex` answers from the database."""
+    """Look-ups threading needs; `storage.tickets.DbThreadIndex` answers from the database.
+    `participants` are the lower-case addresses that may write on the ticket: its requester,
+    the people a proven participant brought in, and the registered contacts of its contracts."""
 
     def ticket_for_message_ids(self, ids: Sequence[str]) -> TicketLike | None: ...
     def ticket_for_ref(self, ref: str) -> TicketLike | None: ...
@@ -150,3 +162,20 @@ def match_thread(
         is_participant=bool(sender) and sender in participants,
         queue=found.queue,
     )
+
+
+def people_added(mail: ParsedMail, *, proven: bool, own: frozenset[str] = frozenset()) -> list[str]:
+    """The addresses a participant's mail makes participants of its ticket: those in its
+    To and Cc when the sender is proven (DOMAIN.md 4a), none when it is not, since anyone can
+    write any From and Cc. `own` holds our own addresses and domains, which never join."""
+    if not proven:
+        return []
+    out: list[str] = []
+    for address in (*mail.to, *mail.cc):
+        email = address.email.strip().lower()
+        if not email or "@" not in email or email in out:
+            continue
+        if email in own or email.rsplit("@", 1)[1] in own:
+            continue
+        out.append(email)
+    return out

@@ -32,7 +32,7 @@ MAX_NAME = 100
 MAX_REFERENCES = 20
 LOOP_HEADER = "X-Postkamer-Loop"
 
-_REPLY_PREFIX = re.compile(
+REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|antw|antwoord|sv|vs|réf|ref|r)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)+",
     re.IGNORECASE,
 )
@@ -88,7 +88,7 @@ def reply_subject(
     base = clean_text(original or "")
     base = re.sub(re.escape(tag), " ", base, flags=re.IGNORECASE)
     base = _WS.sub(" ", base).strip()
-    stripped = _REPLY_PREFIX.sub("", base).strip()
+    stripped = REPLY_PREFIX.sub("", base).strip()
     if stripped:
         stripped = clean_text(stripped, limit)
         return f"Re: {stripped} {tag}"

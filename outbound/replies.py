@@ -2,8 +2,10 @@
 
 `postkamer.processing` calls `queue_decision_reply` inside the transaction that writes the
 ticket and the message, so the reply exists exactly when the ticket change does. Supervisor
-actions (reminders, closure, termination notices) call `queue_template_reply` directly. Next
-stop: `outbound.sender.deliver_due` delivers the row.
+actions (reminders, closure, termination notices) call `queue_template_reply` directly. A
+templated reply repeats only what `outbound.echo` lets through of the sender's display name
+and subject, so it cannot carry someone's message (a link, an address, a sentence) to whoever
+the From named. Next stop: `outbound.sender.deliver_due` delivers the row.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from outbound.compose import Recipient, compose_raw_reply, parse_from
+from outbound.echo import echo_subject, greeting_name
 from outbound.limits import LoopLimits, block_reason, count_recent, is_alert, record_loop_limit
 from outbound.outbox import insert_reply
 from outbound.templates import PolicyParams, ReplyContext, TemplateSet
@@ -26,7 +29,9 @@ from storage.models import Event, Message, OutboxRow
 DEFAULT_PORTAL_URL = "https://contracts.example.com/"
 
 #: templates that must never carry anything about a contract
-GENERIC_TEMPLATES = frozenset({"cancellation/sender_unverified"})
+UNVERIFIED_TEMPLATE = "cancellation/sender_unverified"
+GENERIC_TEMPLATES = frozenset({UNVERIFIED_TEMPLATE})
+CANCELLATION_PREFIX = "cancellation/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +160,16 @@ def queue_template_reply(
     """Render `template` for `ticket` and queue it, unless loop protection says no.
 
     `inbound` is the customer's mail being answered (its subject and Message-ID thread the
-    reply). A blocked automatic reply writes a `reply_suppressed` event on the ticket, and a
-    tripped rate limit also a `loop_limit` event for the supervisors; nothing is queued.
-    `to` replaces the requester as the one recipient (a confirmation request goes to the
-    contract's registered contact). A one-time code in `facts` is sent but the ticket's
-    history records the reply with the code masked.
+    reply). The greeting and the To name are the requester's display name only when it is a
+    name (`outbound.echo.greeting_name`), else the template's neutral greeting; the subject
+    repeats `outbound.echo.echo_subject` of theirs. A blocked automatic reply writes a
+    `reply_suppressed` event on the ticket, and a tripped rate limit also a `loop_limit`
+    event for the supervisors; nothing is queued. `to` replaces the requester as the one
+    recipient (a confirmation request goes to the contract's registered contact). A one-time
+    code in `facts` is sent but the ticket's history records the reply with the code masked.
     """
-    recipient = to or Recipient(email=ticket.requester_email, name=ticket.requester_name)
+    name = greeting_name(ticket.requester_name)
+    recipient = to or Recipient(email=ticket.requester_email, name=name)
     if automatic:
         reason = block_reason(
             disposition=disposition,
@@ -188,7 +196,12 @@ def queue_template_reply(
                     now=now,
                 )
             return QueuedReply(None, reason)
-    if template in GENERIC_TEMPLATES or "sender_unverified" in (ticket.flags or []):
+    unverified = "sender_unverified" in (ticket.flags or [])
+    if unverified and template.startswith(CANCELLATION_PREFIX):
+        # a ticket whose sender did not prove to be a participant of the ticket it named: an
+        # outcome about a contract (an acceptance with its date, ...) is not told to them
+        template = UNVERIFIED_TEMPLATE
+    if template in GENERIC_TEMPLATES or unverified:
         facts = replace(
             Facts(),
             waiting_for=facts.waiting_for,
@@ -197,7 +210,7 @@ def queue_template_reply(
         )
     context = ReplyContext(
         ticket_ref=ticket.ref,
-        requester_name=ticket.requester_name,
+        requester_name=name,
         desk_name=config.desk_name,
         portal_url=config.portal_url,
         contract_number=facts.contract_number,
@@ -221,7 +234,7 @@ def queue_template_reply(
         ticket_ref=ticket.ref,
         domain=config.domain,
         now=now,
-        original_subject=inbound.subject if inbound is not None else ticket.subject,
+        original_subject=echo_subject(inbound.subject if inbound is not None else ticket.subject),
         in_reply_to=inbound.message_id if inbound is not None else None,
         references=list(inbound.references) if inbound is not None else [],
         automatic=automatic,

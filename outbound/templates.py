@@ -107,7 +107,9 @@ class ReplyContext:
     """Every variable a template may use. All are always present (StrictUndefined)."""
 
     ticket_ref: str
-    requester_name: str = ""  # display name of the customer, "" when unknown
+    # the customer's display name as `outbound.echo.greeting_name` lets it through; "" (the
+    # neutral greeting) when unknown or when it is a message rather than a name
+    requester_name: str = ""
     desk_name: str = "Contract Support"
     portal_url: str = "https://contracts.example.com/"
     contract_number: str | None = None  # never set for sender_unverified replies

@@ -6,14 +6,18 @@ row. Here each one is parsed, its sender proven or not (`intake.proof` with the 
 `route --json` uses; a cancellation awaiting the sender's confirmation gets the confirmation
 request and a follow-up may be that confirmation (`postkamer.confirmation`). Then it is
 written: ticket, message, attachments, participants, audit events and the automatic reply in
-the outbox, all in the caller's transaction. A mail whose processing raises is quarantined
-(savepoint per mail) and the batch goes on. Next stop: the service commits, moves the mails on
-the server, and `outbound.sender` delivers the outbox.
+the outbox, all in the caller's transaction. Which mail counts (DOMAIN.md 4a): a ticket is
+judged only on its participants' `ticket` and `followup` mail (`Message.counts`); auto-replies
+and delivery reports that name a ticket are stored on it as linked mail that adds no facts and
+changes nothing, and only a proven sender's To/Cc become participants. A mail whose processing
+raises is quarantined (savepoint per mail) and the batch goes on. Next stop: the service
+commits, moves the mails on the server, and `outbound.sender` delivers the outbox.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -23,10 +27,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intake.disposition import (
-    bounce_failed_message_ids,
+    BounceFailure,
+    bounce_failure,
     classify_disposition,
     no_auto_reply_reason,
 )
+from intake.dsn import untrusted_excerpt
 from intake.extract import extract, mail_text
 from intake.model import (
     Disposition,
@@ -39,8 +45,9 @@ from intake.model import (
 )
 from intake.parse import ParseError, ParseLimits, parse_mail
 from intake.proof import NO_TRUST, TrustConfig, sender_proof
-from intake.threading import ThreadMatch, match_thread
+from intake.threading import ThreadMatch, match_thread, people_added
 from outbound.compose import ComposeError
+from outbound.outbox import delivery_event
 from outbound.replies import ReplyConfig, queue_decision_reply
 from outbound.templates import PolicyParams, TemplateSet
 from postkamer import confirmation
@@ -57,7 +64,13 @@ from storage.contracts import load_registry
 from storage.ledger import StoredMail
 from storage.models import AttachmentRow, Event, Message, OutboxRow, Ticket
 from storage.routing_versions import record_version
-from storage.tickets import DbThreadIndex, add_new_participants, add_participants, new_ref
+from storage.tickets import (
+    DbThreadIndex,
+    add_new_participants,
+    add_participants,
+    counted_extractions,
+    new_ref,
+)
 
 log = logging.getLogger(__name__)
 AWAITING = "awaiting_sender_confirmation"
@@ -266,7 +279,7 @@ def process_mail(
     extraction = extract(text, registry, ctx.routing.extraction)
     received = received_at(mail, parsed)
     proof = sender_proof(parsed, ctx.trust, mail.data)
-    index = DbThreadIndex(session)
+    index = DbThreadIndex(session, registry)
     thread = match_thread(parsed, index)
     sender = parsed.from_.email if parsed.from_ is not None else ""
 
@@ -284,6 +297,7 @@ def process_mail(
         "date": parsed.date,
         "received": received,
         "disposition": disposition.disposition.value,
+        "counts": False,  # set where the mail is a ticket or a participant's follow-up
         "language": extraction.language,
         "text": parsed.text,
         "new_text": text.new_text,
@@ -295,6 +309,7 @@ def process_mail(
     disp = disposition.disposition
     ticket: Ticket | None = None
     if disp in (Disposition.AUTO_REPLY, Disposition.BOUNCE):
+        # linked for the record only: whoever sent it, it adds no facts and changes nothing
         decision = decide(
             parsed,
             disposition,
@@ -308,17 +323,14 @@ def process_mail(
         )
         if thread is not None:
             ticket = session.get(Ticket, thread.ticket_id)
+        details: dict[str, Any] = {"message_id": parsed.message_id, "from": sender}
         if disp is Disposition.BOUNCE:
-            ticket = _record_bounce(session, parsed, now) or ticket
+            bounced = _record_bounce(session, parsed, now)
+            ticket = bounced.ticket or ticket
+            details.update(bounced.details)
         _store_message(session, message, decision, ticket, parsed, ctx)
         if ticket is not None:
-            _event(
-                session,
-                ticket.id,
-                disp.value,
-                now,
-                {"message_id": parsed.message_id, "from": sender},
-            )
+            _event(session, ticket.id, disp.value, now, details)
         return ProcessedMail(
             mail.ledger_id,
             mail.source_ref,
@@ -359,7 +371,14 @@ def process_mail(
         text=text,
         sender_proof=proof,
     )
-    new = _new_ticket(session, parsed, decision, thread, now)
+    new = _new_ticket(
+        session,
+        parsed,
+        decision,
+        thread,
+        now,
+        people_added(parsed, proven=decision.sender_proof.proven, own=_own(ctx)),
+    )
     jobs_for_new_ticket(
         session,
         new.id,
@@ -368,6 +387,7 @@ def process_mail(
         now,
         ctx.ticket_jobs,
     )
+    message["counts"] = disp is Disposition.TICKET  # bulk mail never adds facts
     _store_message(session, message, decision, new, parsed, ctx)
     _event(
         session,
@@ -414,17 +434,14 @@ def _followup(
     now: datetime,
     proof: SenderProof,
 ) -> ProcessedMail:
-    """A participant's reply: append, re-judge the ticket as a whole, reopen if needed."""
+    """A participant's reply: append, re-judge the ticket as a whole, reopen if needed.
+
+    The ticket is judged on the mail that counts toward it (its participants' `ticket` and
+    `followup` mail) plus this one; linked auto-replies and delivery reports are left out."""
     ticket = session.get(Ticket, thread.ticket_id)
     assert ticket is not None and ticket.id is not None
     proof = _followup_proof(session, ticket, parsed, text.new_text, proof, now)
-    earlier = session.exec(
-        select(Message.extraction)
-        .where(Message.ticket_id == ticket.id)
-        .where(Message.direction == "in")
-        .order_by(col(Message.id))
-    ).all()
-    history = [extraction_from_json(e) for e in earlier if e]
+    history = [extraction_from_json(e) for e in counted_extractions(session, ticket.id)]
     combined = combine_extractions([*history, extraction])
     followup = DispositionResult(
         Disposition.FOLLOWUP, (*disposition.reasons, f"reply to ticket {ticket.ref} ({thread.how})")
@@ -443,6 +460,7 @@ def _followup(
         sender_proof=proof,
     )
     message["disposition"] = Disposition.FOLLOWUP.value
+    message["counts"] = True
     _store_message(session, message, decision, ticket, parsed, ctx)
     previous_outcome = (ticket.policy or {}).get("outcome")
     new_outcome = decision.policy.outcome if decision.policy else None
@@ -456,7 +474,8 @@ def _followup(
         ticket.status = "open"
     ticket.updated_at = now
     session.add(ticket)
-    add_participants(session, ticket.id, _thread_people(parsed, ctx))
+    joined = people_added(parsed, proven=decision.sender_proof.proven, own=_own(ctx))
+    add_participants(session, ticket.id, joined)
     _event(
         session,
         ticket.id,
@@ -468,6 +487,8 @@ def _followup(
             "matched": thread.how,
             "status": [old_status, ticket.status],
             "outcome": [previous_outcome, new_outcome],
+            "sender_proof": decision.sender_proof.status,
+            "participants_added": joined,
         },
     )
     sync_ticket_jobs(session, ticket, ctx.ticket_jobs)
@@ -660,15 +681,11 @@ def _display(registry: Registry) -> Callable[[str], str]:
     return show
 
 
-def _thread_people(parsed: ParsedMail, ctx: ProcessingContext) -> list[str]:
-    people = [parsed.from_.email] if parsed.from_ is not None else []
-    people += [a.email for a in (*parsed.to, *parsed.cc)]
-    return [
-        p
-        for p in people
-        if p.rsplit("@", 1)[-1].lower() not in ctx.own_domains
-        and p.lower() not in ctx.replies.own_addresses
-    ]
+def _own(ctx: ProcessingContext) -> frozenset[str]:
+    """Our own addresses and domains: never participants of a ticket."""
+    return frozenset(d.lower() for d in ctx.own_domains) | {
+        a.lower() for a in ctx.replies.own_addresses
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -708,8 +725,10 @@ def _new_ticket(
     decision: RoutingDecision,
     thread: ThreadMatch | None,
     now: datetime,
+    copied: Sequence[str] = (),
 ) -> NewTicket:
-    """Insert the ticket and its requester as its first participant."""
+    """Insert the ticket, its requester as its first participant and the people `copied` (a
+    proven requester's To/Cc) after them."""
     requester = parsed.from_
     values: dict[str, Any] = {
         "ref": new_ref(session),
@@ -731,6 +750,8 @@ def _new_ticket(
     ticket_id = rows.insert_one(session, Ticket, **values)
     if requester is not None:
         add_new_participants(session, ticket_id, [requester.email], role="requester")
+    others = [a for a in copied if requester is None or a != requester.email.lower()]
+    add_new_participants(session, ticket_id, others, role="cc")
     return NewTicket(
         id=ticket_id,
         ref=values["ref"],
@@ -783,33 +804,61 @@ def _store_message(
     )
 
 
-def _record_bounce(session: Session, parsed: ParsedMail, now: datetime) -> Ticket | None:
-    """Mark the outbound replies a bounce reports as failed; return their ticket."""
-    failed = bounce_failed_message_ids(parsed)
-    ticket: Ticket | None = None
-    for message_id in failed:
-        row = session.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
-        if row is None:
-            continue
-        row.state = "failed"
-        row.last_error = (
-            "bounced: "
-            + "; ".join(
-                f"{r.recipient} {r.status} {r.diagnostic}".strip() for r in parsed.delivery_reports
-            )[:2000]
+@dataclass(frozen=True, slots=True)
+class BounceRecord:
+    """What a delivery report did: the ticket of the reply it names (to link it to) and what
+    the `bounce` event on that ticket says about it."""
+
+    ticket: Ticket | None
+    details: dict[str, Any]
+
+
+_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
+
+
+def _record_bounce(session: Session, parsed: ParsedMail, now: datetime) -> BounceRecord:
+    """Mark one of our replies failed when the report names both its Message-ID and one of
+    its recipients (DOMAIN.md 4a); otherwise the report is only linked to that reply's ticket.
+    Our own words (`reason`, the outbox row's `last_error`) are built from what we know; the
+    report's free text goes only into the event's `report`, cleaned and capped, to be shown
+    as the remote server's unverified words."""
+    failure = bounce_failure(parsed)
+    if failure is None:
+        return BounceRecord(None, {"marked_failed": None})
+    row = session.exec(select(OutboxRow).where(OutboxRow.message_id == failure.message_id)).first()
+    if row is None:
+        return BounceRecord(None, {"marked_failed": None})
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id is not None else None
+    ours = [r.lower() for r in row.recipients]
+    matched = next((r for r in failure.recipients if r in ours), None)
+    report = _report_text(failure)
+    if matched is None:
+        return BounceRecord(
+            ticket,
+            {
+                "marked_failed": None,
+                "reply": row.message_id,
+                "reason": "the report names none of the reply's recipients: reply left as it was",
+                "report": report,
+            },
         )
-        session.add(row)
-        session.add(
-            Event(
-                ticket_id=row.ticket_id,
-                kind="delivery_failed",
-                at=now,
-                data={"message_id": message_id, "reason": row.last_error},
-            )
-        )
-        if row.ticket_id is not None:
-            ticket = session.get(Ticket, row.ticket_id)
-    return ticket
+    block = next(
+        b for b in failure.reports if b.recipient.strip().strip("<>").strip().lower() == matched
+    )
+    status = block.status if _STATUS.match(block.status) else ""
+    reason = f"delivery report: delivery to {matched} failed" + (f" ({status})" if status else "")
+    row.state = "failed"
+    row.last_error = reason
+    session.add(row)
+    delivery_event(session, row, "delivery_failed", now, reason=reason, report=report)
+    return BounceRecord(ticket, {"marked_failed": row.message_id, "reason": reason})
+
+
+def _report_text(failure: BounceFailure) -> str:
+    """The report's own words (recipients, status, diagnostic), as an untrusted excerpt."""
+    return untrusted_excerpt(
+        "; ".join(f"{r.recipient} {r.status} {r.diagnostic}".strip() for r in failure.reports)
+    )
 
 
 def processed_lines(results: Sequence[ProcessedMail]) -> list[str]:

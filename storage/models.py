@@ -115,6 +115,10 @@ class Message(SQLModel, table=True):
     date: datetime | None = None
     received: datetime | None = Field(default=None, index=True)
     disposition: str = Field(default="ticket", index=True)
+    # DOMAIN.md 4a: True when this incoming mail's facts count toward its ticket (a `ticket` or
+    # `followup` from a participant); False for mail only linked to it for the record
+    # (auto-replies, delivery reports, bulk mail, anyone not a participant) and for our own
+    counts: bool = False
     language: str | None = None
     text: str = Field(default="", sa_column=Column(Text))
     new_text: str = Field(default="", sa_column=Column(Text))

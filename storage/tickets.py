@@ -1,18 +1,22 @@
 """Tickets in the database: look-ups for threading, and creating or extending a ticket.
 
 `postkamer.processing` uses these inside the batch transaction; `intake.threading` reads the
-database only through `DbThreadIndex`, so the threading logic itself stays pure.
+database only through `DbThreadIndex`, so the threading logic itself stays pure. Who may write
+on a ticket (DOMAIN.md 4a): its `Participant` rows (the requester, and addresses a proven
+participant put in To/Cc) and the registered contacts of the ticket's contracts.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from routing.registry import Registry
 from storage import rows
 from storage.models import Event, Message, OutboxRow, Participant, Ticket
 
@@ -64,10 +68,12 @@ def surviving(session: Session, ticket: Ticket | None, hops: int = 5) -> Ticket 
 
 
 class DbThreadIndex:
-    """Answers `intake.threading`'s questions from the database, within one session."""
+    """Answers `intake.threading`'s questions from the database, within one session. With a
+    `registry`, the registered contacts of a ticket's contracts are its participants too."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, registry: Registry | None = None) -> None:
         self.session = session
+        self.registry = registry
 
     def ticket_for_message_ids(self, ids: Sequence[str]) -> Ticket | None:
         """The ticket that owns one of these Message-IDs (ours or the customer's), newest first."""
@@ -94,10 +100,42 @@ class DbThreadIndex:
         return surviving(self.session, found)
 
     def participants(self, ticket_id: int) -> frozenset[str]:
-        emails = self.session.exec(
-            select(Participant.email).where(Participant.ticket_id == ticket_id)
-        ).all()
-        return frozenset(e.lower() for e in emails)
+        """Lower-case addresses that may write on the ticket."""
+        emails = {
+            e.lower()
+            for e in self.session.exec(
+                select(Participant.email).where(Participant.ticket_id == ticket_id)
+            ).all()
+        }
+        if self.registry is not None:
+            ticket = self.session.get(Ticket, ticket_id)
+            numbers = ticket.contract_numbers if ticket is not None else []
+            emails.update(contract_contacts(self.registry, numbers))
+        return frozenset(emails)
+
+
+def contract_contacts(registry: Registry, numbers: Iterable[str] | None) -> set[str]:
+    """The registered contacts of these contracts (unknown numbers add nobody)."""
+    out: set[str] = set()
+    for number in numbers or ():
+        contract = registry.lookup(number)
+        if contract is not None:
+            out.update(contract.contacts)
+    return out
+
+
+def counted_extractions(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    """The stored extractions of the mail that counts toward a ticket (DOMAIN.md 4a: its
+    participants' `ticket` and `followup` mail), oldest first. Linked mail (auto-replies,
+    delivery reports, bulk mail, anyone else) is left out, whatever it says."""
+    found = session.exec(
+        select(Message.extraction)
+        .where(Message.ticket_id == ticket_id)
+        .where(Message.direction == "in")
+        .where(col(Message.counts).is_(True))
+        .order_by(col(Message.id))
+    ).all()
+    return [dict(e) for e in found if e]
 
 
 def add_participants(

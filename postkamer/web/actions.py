@@ -228,11 +228,15 @@ def reply(
         raise ActionError("error.too_long")
     if not ticket.requester_email:
         raise ActionError("error.no_requester")
-    last_in = session.exec(
+    inbound = (
         select(Message)
         .where(Message.ticket_id == ticket.id, Message.direction == "in")
         .order_by(col(Message.id).desc())
-    ).first()
+    )
+    # answer the participants' mail, not an auto-reply or a stranger's mail linked to it
+    last_in = session.exec(inbound.where(col(Message.counts).is_(True))).first()
+    if last_in is None:
+        last_in = session.exec(inbound).first()
     now = utcnow()
     rendered = RenderedReply(
         name="free_text",

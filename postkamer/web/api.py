@@ -76,6 +76,10 @@ class MessageOut(BaseModel):
         description="incoming mail: how the sender was proven or why not "
         "(status proven | unproven | failed, method dmarc | dkim | confirmation | null, reasons)",
     )
+    # why the mail is only linked to the ticket and adds no facts (auto_reply, bounce, bulk,
+    # not_participant); null for mail that counts and for our own
+    linked: str | None = None
+    untrusted: bool = False
 
 
 class EventOut(BaseModel):
@@ -209,6 +213,8 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
                 ],
                 explanation=m.explanation,
                 sender_proof=m.proof,
+                linked=m.linked,
+                untrusted=m.untrusted,
             )
             for m in d.messages
         ],

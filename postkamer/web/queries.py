@@ -187,6 +187,10 @@ class MessageView:
     # how the sender of an incoming mail was proven, or why not (DOMAIN.md 4a): `status`,
     # `method`, `reasons` as the decision stored them; None for our own mail and older rows
     proof: dict[str, Any] | None = None
+    # why an incoming mail is only linked to the ticket and adds no facts (DOMAIN.md 4a):
+    # auto_reply | bounce | bulk | not_participant; None for mail that counts, and ours
+    linked: str | None = None
+    untrusted: bool = False  # links shown inert, attachments with a warning
 
 
 def sender_proof_of(message: Message) -> dict[str, Any] | None:
@@ -204,6 +208,15 @@ def sender_proof_of(message: Message) -> dict[str, Any] | None:
     }
 
 
+def linked_reason(message: Message) -> str | None:
+    """Why an incoming mail does not count toward its ticket, or None when it does."""
+    if message.direction != "in" or message.counts:
+        return None
+    if message.disposition in ("auto_reply", "bounce", "bulk"):
+        return message.disposition
+    return "not_participant"
+
+
 @dataclass(frozen=True, slots=True)
 class ContractFact:
     number: str
@@ -215,8 +228,8 @@ class TicketDetail:
     ticket: Ticket
     messages: list[MessageView]
     contracts: list[ContractFact]
-    facts: dict[str, Any]  # the newest inbound extraction's simple values
-    explanation: list[str]  # the newest routing decision's explanation
+    facts: dict[str, Any]  # simple values of the newest extraction of mail that counts
+    explanation: list[str]  # the newest routing decision's explanation (mail that counts)
     decision: dict[str, Any]
     events: list[Event]
     linked: Ticket | None = None
@@ -250,24 +263,32 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
         ):
             attachments.setdefault(a.message_pk, []).append(a)
     views = []
+    stranger = "sender_unverified" in (ticket.flags or [])
     for m in messages:
         shown, quoted = split_quoted(m.text, m.new_text)
+        why = linked_reason(m)
+        untrusted = m.direction == "in" and (why is not None or stranger)
         views.append(
             MessageView(
                 message=m,
                 shown_text=shown,
                 quoted=quoted,
-                html=sanitize_html(m.html) if m.html else None,
+                html=sanitize_html(m.html, links=not untrusted) if m.html else None,
                 attachments=attachments.get(m.id or -1, []),
                 explanation=[str(x) for x in (m.decision or {}).get("explanation") or []],
                 proof=sender_proof_of(m),
+                linked=why,
+                untrusted=untrusted,
             )
         )
+    # facts and the routing explanation come from mail that counts, never from linked mail
     inbound = [m for m in messages if m.direction == "in"]
-    newest = inbound[-1] if inbound else None
+    counting = [m for m in inbound if m.counts]
+    newest = counting[-1] if counting else None
     extraction = (newest.extraction if newest else None) or {}
     facts = {k: extraction[k] for k in _FACT_KEYS if extraction.get(k) not in (None, "", [])}
-    decision = (newest.decision if newest else None) or {}
+    explained = newest or (inbound[-1] if inbound else None)
+    decision = (explained.decision if explained else None) or {}
     numbers = list(ticket.contract_numbers or [])
     registry = {
         row.number: row
@@ -310,6 +331,7 @@ class Alert:
     ticket_ref: str | None
     queue: str | None
     detail: str
+    quoted: str = ""  # someone else's words (a delivery report's text): shown as unverified
 
 
 def alerts(
@@ -331,5 +353,6 @@ def alerts(
         detail = str(
             data.get("reason") or data.get("error") or data.get("recipient") or ""
         )
-        out.append(Alert(event.at, event.kind, ref, queue, detail[:300]))
+        quoted = str(data.get("report") or "")
+        out.append(Alert(event.at, event.kind, ref, queue, detail[:300], quoted[:300]))
     return out

@@ -34,11 +34,13 @@ class SafeHtml:
     blocked_images: int  # images whose remote (or cid:) source was removed
 
 
-def sanitize_html(html: str) -> SafeHtml:
+def sanitize_html(html: str, links: bool = True) -> SafeHtml:
     """Keep an allowlist of tags and attributes; drop every image source that is not inline data.
 
     Links keep http(s)/mailto targets (a person may click them) with rel="noopener noreferrer";
     the page's CSP (`img-src 'self' data:`) is a second line that blocks any remote fetch.
+    With `links=False` (mail that is only linked to a ticket: auto-replies, bounces, bulk,
+    strangers) no link keeps a target: its text stays, nothing is clickable.
     """
     blocked = 0
 
@@ -50,7 +52,7 @@ def sanitize_html(html: str) -> SafeHtml:
             blocked += 1
             return None
         if attribute == "href":  # only absolute web and mail links, never into this app
-            return value if value.lower().startswith(_LINK_SCHEMES) else None
+            return value if links and value.lower().startswith(_LINK_SCHEMES) else None
         return value
 
     cleaned = nh3.clean(

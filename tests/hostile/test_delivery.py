@@ -76,7 +76,7 @@ def test_template_syntax_from_customers_arrives_literally(
     pipeline: Pipeline, engine: Engine, smtp_inbox: tuple[SmtpSettings, list[Received]]
 ) -> None:
     smtp, received = smtp_inbox
-    name = "{{7*7}} {% for x in range(3) %}X{% endfor %} {{ config }}"
+    name = "{{7*7}} {%for(x)in[1,2,3]%}X{%endfor%}"  # a short name: it is echoed
     mail = crlf(
         f'From: "{name}" <jinja@klant.example.be>\nTo: support@contracts.example.com\n'
         "Subject: {{ 6*7 }} {{''.__class__.__mro__}}\nDate: Mon, 1 Jun 2026 10:00:00 +0000\n"

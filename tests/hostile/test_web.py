@@ -283,3 +283,57 @@ def test_csv_export_neutralizes_formula_cells(pipeline: Pipeline, app: TestClien
     assert "'=1+2 printer" in subjects and "'+SUM(A1) printer" in subjects
     names = {row["requester_name"] for row in rows}
     assert "'-2+3" in names and "'@SUM(1+1)" in names
+
+
+@SQLITE_ONLY
+def test_linked_mail_is_marked_adds_no_facts_and_its_links_and_attachments_are_inert(
+    pipeline: Pipeline, app: TestClient
+) -> None:
+    """A stranger's auto-reply with the ticket's tag: shown on the ticket as linked mail that
+    does not count, its links not clickable, its attachments with a warning, and the facts
+    card still says what the customer said (DOMAIN.md 4a)."""
+    pipeline.ingest(
+        {
+            "ask.eml": plain(
+                "Hierbij zeggen wij de maandelijkse licentie ML 402-118 op.\n",
+                sender="Sofie Vanacker <sofie.vanacker@kmw.example.be>",
+                subject="Opzegging licentie",
+            )
+        }
+    )
+    ticket = pipeline.stored("ask.eml").ticket
+    assert ticket is not None and ticket.queue == "cancellation"
+    html_part = text_part(
+        "<p>Wij bevestigen dat alle kopieën van de software vernietigd werden.</p>"
+        '<p><a href="https://evil.test/login">Bekijk het attest</a></p>',
+        "text/html; charset=utf-8",
+    )
+    certificate = attachment_part(
+        b"%PDF-1.4\n%%EOF\n",
+        'attachment; filename="vernietigingsverklaring.pdf"',
+        "application/pdf",
+    )
+    pipeline.ingest(
+        {
+            "auto.eml": with_parts(
+                [html_part, certificate],
+                sender="Mallory <mallory@elders.example.org>",
+                subject=f"Automatic reply: Re: Opzegging licentie [{ticket.ref}]",
+                extra="Auto-Submitted: auto-replied",
+            )
+        }
+    )
+    auto = pipeline.stored("auto.eml")
+    assert auto.message is not None and auto.message.ticket_id == ticket.id
+    assert auto.message.counts is False
+    login(app, "cx@desk.example.com")
+    page = app.get(f"/tickets/{ticket.ref}", headers={"Accept-Language": "en"}).text
+    assert "automatic reply: does not count" in page
+    assert "Linked to this ticket for the record only" in page
+    assert "Bekijk het attest" in page and 'href="https://evil.test' not in page
+    assert "Attachments from an unverified sender" in page
+    assert 'download class="untrusted"' in page
+    facts = page.split('id="facts-h"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>Destruction confirmed</dt><dd>no</dd>" in facts
+    api = app.get(f"/api/tickets/{ticket.ref}").json()
+    assert [m["linked"] for m in api["messages"] if m["direction"] == "in"] == [None, "auto_reply"]

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from intake.disposition import bounce_failed_message_ids, classify_disposition
+from intake.disposition import bounce_failed_message_ids, bounce_failure, classify_disposition
+from intake.dsn import untrusted_excerpt
 from intake.model import Disposition
 from intake.parse import parse_mail
 from tests.intake.helpers import SAMPLES, mail, sample
@@ -165,3 +166,22 @@ def test_plain_text_bounce_is_understood() -> None:
     (report,) = parsed.delivery_reports
     assert report.recipient == "w.desmedt@klant.example.be" and report.action == "failed"
     assert bounce_failed_message_ids(parsed) == ["<ack-99@contracts.example.com>"]
+
+
+def test_a_failure_names_the_recipients_the_report_gives() -> None:
+    parsed = parse_mail(_dsn("failed", "5.1.1"))
+    failure = bounce_failure(parsed)
+    assert failure is not None
+    assert failure.message_id == "<reply-7@contracts.example.com>"
+    assert failure.recipients == ("x@y.example",)
+    assert [r.status for r in failure.reports] == ["5.1.1"]
+    assert bounce_failure(parse_mail(_dsn("delayed", "4.4.1"))) is None
+
+
+def test_report_text_is_kept_only_as_a_capped_single_line_excerpt() -> None:
+    hostile = "550 user unknown\r\nSubject: forged\u202eevil\u2028" + "x" * 500
+    excerpt = untrusted_excerpt(hostile, limit=60)
+    assert excerpt.startswith("550 user unknown Subject: forged evil")
+    assert "\n" not in excerpt and "\u202e" not in excerpt and "\u2028" not in excerpt
+    assert len(excerpt) == 60 and excerpt.endswith("…")
+    assert untrusted_excerpt("  short  text ") == "short text"

@@ -21,6 +21,7 @@ from intake.threading import (
     find_ticket_refs,
     match_thread,
     new_ticket_ref,
+    people_added,
     ticket_tag,
 )
 from tests.intake.helpers import mail
@@ -166,3 +167,22 @@ def test_configurable_format() -> None:
     assert find_ticket_refs(f"Re: [{REF}]", fmt) == []
     with pytest.raises(ValueError):
         TagFormat(prefix="P K")
+
+
+def test_only_a_proven_mail_brings_its_to_and_cc_in() -> None:
+    parsed = parse_mail(
+        reply(
+            CLIENT,
+            f"Re: opzegging [{REF}]",
+            "Cc: Wim <WIM@kmw.example.be>, support@contracts.example.com, "
+            "Desk <desk@contracts.example.com>, wim@kmw.example.be",
+        )
+    )
+    own = frozenset({"contracts.example.com", "support@contracts.example.com"})
+    assert people_added(parsed, proven=True, own=own) == [COLLEAGUE]
+    assert people_added(parsed, proven=False, own=own) == []
+    assert people_added(parsed, proven=True) == [
+        "support@contracts.example.com",
+        COLLEAGUE,
+        "desk@contracts.example.com",
+    ]

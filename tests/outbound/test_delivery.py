@@ -335,8 +335,11 @@ def test_injection_attempts_and_template_code_arrive_harmless(
     assert got.rcpt_tos == ["an.peeters@klant.example.be"]
     msg = got.parsed()
     assert "Bcc" not in msg and b"\nBcc:" not in got.data
-    assert msg["Subject"] == "Re: Bcc: victim@evil.example [PK-EVIL01]"
+    # an address in the subject or the name is never repeated (outbound.echo)
+    assert msg["Subject"] == "Re: Bcc [PK-EVIL01]"
     assert [a.addr_spec for a in msg["To"].addresses] == ["an.peeters@klant.example.be"]
+    assert msg["To"].addresses[0].display_name == ""
     body = msg.get_body(("plain",))
     assert body is not None
-    assert "{{7*7}}" in body.get_content() and "49" not in body.get_content()
+    assert body.get_content().startswith("Geachte klant,")
+    assert "victim@evil.example" not in body.get_content() and "49" not in body.get_content()

@@ -24,7 +24,7 @@ from postkamer.settings import (
     TrustSettings,
 )
 from postkamer.ticketjobs import TicketJobRules, ticket_job_ids
-from routing.registry import Registry
+from routing.registry import Registry, normalize_number
 from storage.contracts import import_contracts
 from storage.db import session_scope
 from storage.jobstore import stored_jobs
@@ -333,3 +333,107 @@ def test_a_reply_naming_a_merged_duplicate_joins_the_ticket_it_was_merged_into(
         ).one()
         assert message.ticket_id == keeper_id
         assert message.disposition == "followup"
+
+
+def _contacts(registry: Registry) -> tuple[str, str, str]:
+    """A monthly licence with two registered contacts: number, first and second contact."""
+    contract = next(
+        c for c in registry.values() if c.kind == "monthly_license" and len(c.contacts) > 1
+    )
+    first, second = sorted(contract.contacts)[:2]
+    return contract.display_number, first, second
+
+
+def test_a_registered_contact_of_the_tickets_contract_may_follow_up(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    """DOMAIN.md 4a: the registered contacts of a ticket's contract are its participants,
+    even when they were not in the thread before."""
+    number, requester, colleague = _contacts(registered)
+    first = _mail(requester, f"Opzegging licentie {number}", f"Wij zeggen licentie {number} op.\n")
+    _ingest(settings, engine, [_write(tmp_path / "in", "1.eml", first)])
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+        assert (ticket.policy or {})["outcome"] == "needs_destruction_confirmation"
+        ref, tid = ticket.ref, ticket.id
+        assert colleague not in session.exec(select(Participant.email)).all()
+    answer = _mail(
+        colleague,
+        f"Re: Opzegging licentie {number} [{ref}]",
+        "Wij bevestigen dat alle kopieën van de software vernietigd werden.\n",
+    )
+    _ingest(settings, engine, [_write(tmp_path / "in", "2.eml", answer)])
+    with Session(engine) as session:
+        assert len(session.exec(select(Ticket)).all()) == 1, "the contact got a ticket of their own"
+        message = session.exec(select(Message).where(Message.from_email == colleague)).one()
+        assert message.ticket_id == tid and message.disposition == "followup" and message.counts
+        ticket = session.exec(select(Ticket)).one()
+        assert (ticket.policy or {})["outcome"] != "needs_destruction_confirmation"
+
+
+def test_the_requesters_own_out_of_office_does_not_count_either(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    """Which mail counts does not depend on who sent it: an auto-reply from the requester's
+    own address, with the tag and the words that would complete the request, is linked only."""
+    number, contact = _monthly_licence(registered)
+    first = _mail(contact, f"Opzegging licentie {number}", f"Wij zeggen licentie {number} op.\n")
+    _ingest(settings, engine, [_write(tmp_path / "in", "1.eml", first)])
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+        ref, tid = ticket.ref, ticket.id
+    away = EmailMessage()
+    away["From"] = contact
+    away["To"] = "support@contracts.example.com"
+    away["Subject"] = f"Out of office: Re: Opzegging licentie [{ref}]"
+    away["Auto-Submitted"] = "auto-replied"
+    away["Date"] = format_datetime(NOW)
+    away["Message-ID"] = make_msgid(domain="customer.example.be")
+    away.set_content("Alle kopieën van de software werden vernietigd. Opzegging per 31/03/2027.\n")
+    again = _mail(contact, f"Re: Opzegging licentie [{ref}]", "Hebben jullie mijn mail gekregen?\n")
+    _ingest(settings, engine, [_write(tmp_path / "in", "2.eml", bytes(away))])
+    _ingest(settings, engine, [_write(tmp_path / "in", "3.eml", again)])
+    with Session(engine) as session:
+        messages = session.exec(
+            select(Message).where(Message.ticket_id == tid).order_by(col(Message.id))
+        ).all()
+        inbound = [(m.disposition, m.counts) for m in messages if m.direction == "in"]
+        assert inbound == [("ticket", True), ("auto_reply", False), ("followup", True)]
+        ticket = session.exec(select(Ticket)).one()
+        assert (ticket.policy or {})["outcome"] == "needs_destruction_confirmation"
+        assert ticket.contract_numbers == [normalize_number(number)]
+
+
+def test_a_contact_of_another_contract_naming_a_ticket_gets_a_generic_reply_not_quarantine(
+    settings: Settings, engine: Engine, registered: Registry, tmp_path: Path
+) -> None:
+    """A registered contact of one contract who writes with another customer's ticket tag is
+    not a participant of that ticket: a new ticket flagged sender_unverified. Its own request
+    may be complete, but the reply to an unverified ticket says nothing about a contract:
+    the generic template (rendering the acceptance without its facts crashed, and the mail
+    was quarantined)."""
+    number, contact = _monthly_licence(registered)
+    other = next(
+        c for c in registered.values() if c.kind == "monthly_license" and contact not in c.contacts
+    )
+    outsider = sorted(other.contacts)[0]
+    first = _mail(contact, f"Opzegging licentie {number}", f"Wij zeggen licentie {number} op.\n")
+    _ingest(settings, engine, [_write(tmp_path / "in", "1.eml", first)])
+    with Session(engine) as session:
+        original = session.exec(select(Ticket)).one()
+    complete = _mail(
+        outsider,
+        f"Re: opzegging [{original.ref}]",
+        f"Hierbij zeggen wij de maandelijkse licentie {other.display_number} op. Wij bevestigen"
+        " dat alle kopieën van de software vernietigd werden.\n",
+    )
+    _ingest(settings, engine, [_write(tmp_path / "in", "2.eml", complete)])
+    with Session(engine) as session:
+        assert all(e.state == "processed" for e in session.exec(select(LedgerEntry))), [
+            e.reason for e in session.exec(select(LedgerEntry))
+        ]
+        flagged = session.exec(select(Ticket).where(Ticket.id != original.id)).one()
+        assert "sender_unverified" in flagged.flags and flagged.linked_ticket_id == original.id
+        (reply,) = session.exec(select(OutboxRow).where(OutboxRow.ticket_id == flagged.id)).all()
+        assert reply.template == "cancellation/sender_unverified"
+        assert other.display_number not in reply.raw.decode("utf-8", "replace")

@@ -36,3 +36,37 @@ def test_upgrade_accepts_a_url(db_url: str) -> None:
 
 def test_engine_fixture_is_migrated(engine: object) -> None:
     assert current(engine) == head()  # type: ignore[arg-type]
+
+
+def test_existing_mail_counts_only_when_it_is_a_ticket_or_a_followup(db_url: str) -> None:
+    """Revision 0008 marks the mail already stored: incoming `ticket` and `followup` mail
+    counts toward its ticket, auto-replies, bounces, bulk mail and our replies do not."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0007")
+        rows = [("in", "ticket"), ("in", "followup"), ("in", "auto_reply"), ("in", "bounce")]
+        rows += [("in", "bulk"), ("out", "reply")]
+        with engine.begin() as conn:
+            for direction, disposition in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO message (direction, from_name, from_email, disposition,"
+                        " created_at) VALUES (:d, '', '', :p, CURRENT_TIMESTAMP)"
+                    ),
+                    {"d": direction, "p": disposition},
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT disposition, counts FROM message")).all()
+        assert {str(row[0]): bool(row[1]) for row in found} == {
+            "ticket": True,
+            "followup": True,
+            "auto_reply": False,
+            "bounce": False,
+            "bulk": False,
+            "reply": False,
+        }
+    finally:
+        engine.dispose()

@@ -81,6 +81,8 @@ def add_message(
     extraction: dict[str, Any] | None = None,
     received: datetime | None = None,
     sender_proof: dict[str, Any] | None = None,
+    disposition: str = "ticket",
+    counts: bool = True,
 ) -> int:
     tid = ticket_id(engine, ref)
     decision: dict[str, Any] = {
@@ -102,6 +104,8 @@ def add_message(
             received=received or utcnow() - timedelta(minutes=5),
             decision=decision,
             extraction=extraction or {"language": "nl", "destruction_confirmation": False},
+            disposition=disposition,
+            counts=counts,
         )
         s.add(m)
         s.flush()
