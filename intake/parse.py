@@ -143,6 +143,8 @@ def parse_mail(data: bytes, limits: ParseLimits | None = None) -> ParsedMail:
 
 def _check_looks_like_mail(data: bytes, limits: ParseLimits, defects: list[str]) -> bytes:
     """Refuse what is clearly not RFC 5322 mail; drop junk lines before the headers."""
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark before the first header
+        data = data[3:]
     head = data[:4096]
     if not head.strip():
         raise ParseError("empty message")
