@@ -80,7 +80,11 @@ class ParsedMail:
     html: str | None  # the original HTML body, unsanitized (sanitize before showing)
     attachments: tuple[Attachment, ...] = ()
     delivery_reports: tuple[DeliveryReport, ...] = ()
-    returned_message_id: str | None = None  # Message-ID of the mail a bounce returns
+    returned_message_id: str | None = None  # Message-ID of the mail a bounce or report is about
+    # what kind of machine report this is: the report-type of a multipart/report
+    # (`delivery-status`, `disposition-notification`, `feedback-report`, ...) or of a report
+    # part sent on its own (`message/delivery-status`); None for other mail
+    report_type: str | None = None
     defects: tuple[str, ...] = ()
     size: int = 0
 

@@ -118,6 +118,7 @@ _MAX_PARAM_HEADER = 16 * 1024
 _MAX_REFERENCES = 100
 _MAX_FILENAME = 255
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
+_MACHINE_REPORT_PARTS = frozenset({"message/disposition-notification", "message/feedback-report"})
 
 
 def parse_mail(data: bytes, limits: ParseLimits | None = None) -> ParsedMail:
@@ -273,12 +274,14 @@ class _Found:
     reports: list[DeliveryReport] = field(default_factory=list)
     returned_ids: list[str] = field(default_factory=list)
     report_seen: bool = False
+    report_type: str | None = None
 
     def merge_extras(self, other: _Found) -> None:
         self.attachments.extend(other.attachments)
         self.reports.extend(other.reports)
         self.returned_ids.extend(other.returned_ids)
         self.report_seen = self.report_seen or other.report_seen
+        self.report_type = self.report_type or other.report_type
 
 
 def _raw_headers(part: Message) -> dict[str, str]:
@@ -455,6 +458,8 @@ class _Walker:
             report = ctype == "multipart/report"
             if report:
                 found.report_seen = True
+                kind = params.get("report-type", "").strip().lower()[:40]
+                found.report_type = found.report_type or kind or "unknown"
             if ctype == "multipart/alternative":
                 self._alternative(payload, depth, found, in_report or report)
             else:
@@ -464,7 +469,13 @@ class _Walker:
             return
         if ctype == "message/delivery-status":
             found.report_seen = True
+            found.report_type = found.report_type or "delivery-status"
             found.reports.extend(self._delivery_status(part, raw))
+            return
+        if ctype in _MACHINE_REPORT_PARTS:
+            # a read receipt (RFC 8098) or an abuse report (RFC 5965): fields, no body text
+            found.report_type = found.report_type or ctype.removeprefix("message/")
+            found.returned_ids.extend(self._original_message_id(part, raw))
             return
         if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
             found.returned_ids.extend(self._returned_id_from_headers(part, raw))
@@ -574,6 +585,19 @@ class _Walker:
         data = self._payload_bytes(part, raw, "delivery-status")
         return reports_from_text_blocks(decode_bytes(data, "utf-8", self.defects, "dsn"))
 
+    def _original_message_id(self, part: Message, raw: dict[str, str]) -> list[str]:
+        """`Original-Message-ID` of an MDN (RFC 8098); an ARF names its message by attaching
+        it, which `_attached_message` reads."""
+        payload = _raw_payload(part)
+        if isinstance(payload, list):  # the stdlib parses message/* parts as a message
+            blocks = [b for b in payload if isinstance(b, Message)]
+            fields = [(str(k), str(v)) for b in blocks for k, v in b.raw_items()]
+        else:
+            text = decode_bytes(self._payload_bytes(part, raw, "report"), "utf-8", self.defects)
+            fields = list(HeaderParser(policy=compat32).parsestr(text[:64 * 1024]).raw_items())
+        value = next((v for k, v in fields if k.strip().lower() == "original-message-id"), "")
+        return _message_ids(value, self.defects, "Original-Message-ID") if value else []
+
     def _returned_id_from_headers(self, part: Message, raw: dict[str, str]) -> list[str]:
         data = self._payload_bytes(part, raw, "returned headers")
         text = decode_bytes(data, "utf-8", self.defects, "returned headers")
@@ -677,6 +701,7 @@ class _Walker:
             attachments=tuple(found.attachments),
             delivery_reports=tuple(reports),
             returned_message_id=returned[0] if returned else None,
+            report_type=found.report_type,
             defects=tuple(dict.fromkeys(defects)),
             size=len(data),
         )

@@ -296,6 +296,8 @@ def process_mail(
         )
         if thread is not None:
             ticket = session.get(Ticket, thread.ticket_id)
+        elif parsed.returned_message_id is not None:  # a read receipt names our reply
+            ticket = index.ticket_for_message_ids([parsed.returned_message_id])
         if disp is Disposition.BOUNCE:
             ticket = _record_bounce(session, parsed, now) or ticket
         _store_message(session, message, decision, ticket, parsed, ctx)
