@@ -235,3 +235,6 @@ class Extraction:
     evidence: tuple[str, ...] = field(default=())  # why each finding was made, for explanations
     # where each fact was found and which candidates were dropped, why (DOMAIN.md section 6)
     found: tuple[Evidence, ...] = field(default=())
+    # False when the text did not decide the language and `language` is the configured default
+    # (routing then looks at the sender's registry language and the mailbox's default)
+    language_known: bool = True

@@ -73,6 +73,8 @@ class ProcessingContext:
     reloader: ConfigReloader | None = None  # picks up an edited routing config per batch
     results: list[ProcessedMail] = field(default_factory=list)
     ticket_jobs: TicketJobRules = field(default_factory=TicketJobRules.default)
+    # mailbox name -> its default reply language (`[[mailboxes]] language`)
+    mailbox_languages: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, hot_reload: bool = False) -> ProcessingContext:
@@ -107,6 +109,7 @@ class ProcessingContext:
             own_domains=tuple(sorted(domains)),
             reloader=reloader if hot_reload else None,
             ticket_jobs=TicketJobRules.from_configs(settings.sla, settings.lifecycle),
+            mailbox_languages={m.name: m.language for m in settings.mailboxes if m.language},
         )
 
 
@@ -237,6 +240,7 @@ def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
         kind_hints=tuple(data.get("kind_hints", ())),
         evidence=tuple(data.get("evidence", ())),
         found=evidence_from_json(data.get("found")),
+        language_known=bool(data.get("language_known", True)),
     )
 
 
@@ -293,6 +297,7 @@ def process_mail(
             received=received,
             mailbox=mail.mailbox,
             text=text,
+            default_language=ctx.mailbox_languages.get(mail.mailbox),
         )
         if thread is not None:
             ticket = session.get(Ticket, thread.ticket_id)
@@ -346,6 +351,7 @@ def process_mail(
         thread=thread,
         mailbox=mail.mailbox,
         text=text,
+        default_language=ctx.mailbox_languages.get(mail.mailbox),
     )
     new = _new_ticket(session, parsed, decision, thread, now)
     jobs_for_new_ticket(
@@ -423,6 +429,7 @@ def _followup(
         mailbox=mail.mailbox,
         text=text,
         ticket_queue=ticket.queue,
+        default_language=ctx.mailbox_languages.get(mail.mailbox),
     )
     message["disposition"] = Disposition.FOLLOWUP.value
     _store_message(session, message, decision, ticket, parsed, ctx)
