@@ -49,6 +49,7 @@ from intake.dsn import (
 from intake.flowed import unflow
 from intake.html import html_to_text
 from intake.model import Address, Attachment, DeliveryReport, ParsedMail
+from intake.outlook import Budget, OutlookItem, container_kind, read_container
 
 if TYPE_CHECKING:
     from postkamer.settings import LimitSettings
@@ -581,7 +582,7 @@ class _Walker:
                 return
             # a text file shown inline: kept as the file it is, and the body if there is none
             (found.named_plain if ctype == "text/plain" else found.named_html).append(text)
-        found.attachments.append(self._attachment(part, raw, ctype, disposition, filename))
+        self._attachment(part, raw, ctype, disposition, filename, found)
 
     def _alternative(self, payload: list[Any], depth: int, found: _Found, report: bool) -> None:
         plain: list[str] | None = None
@@ -697,19 +698,41 @@ class _Walker:
         return _message_ids(str(value), self.defects, "returned message") if value else []
 
     def _attachment(
-        self, part: Message, raw: dict[str, str], ctype: str, disposition: str, filename: str
-    ) -> Attachment:
+        self,
+        part: Message,
+        raw: dict[str, str],
+        ctype: str,
+        disposition: str,
+        filename: str,
+        found: _Found,
+    ) -> None:
         data = self._payload_bytes(part, raw, "attachment")
         if len(data) > _RELEASE_BYTES:
             part.set_payload("")  # the encoded copy is not needed again: free it early
         name = _clean_filename(filename, self.defects)
-        sniffed = sniff(data)
         content_id = raw.get("content-id")
         cid = strip_controls(content_id).strip().strip("<>")[:500] if content_id else None
         inline = disposition == "inline" or (not disposition and cid is not None)
+        self._file(data, ctype, name, found, inline=inline, cid=cid)
+
+    def _file(
+        self,
+        data: bytes,
+        ctype: str,
+        name: str,
+        found: _Found,
+        *,
+        inline: bool = False,
+        cid: str | None = None,
+    ) -> None:
+        """One file as an `Attachment` with its text; an Outlook container (TNEF, .msg) also
+        gives the files it holds, and a TNEF its message's body (`intake.outlook`)."""
+        sniffed = sniff(data)
         text: str | None = None
         error: str | None = None
         keep = len(data) <= self.limits.max_attachment_bytes
+        kind = container_kind(name, ctype, data) if keep else None
+        item: OutlookItem | None = None
         if not keep:
             error = f"part of {len(data)} bytes is over the limit; not stored"
         elif self.extract_seconds > 2 * self.limits.attachment_text_seconds:
@@ -718,22 +741,58 @@ class _Walker:
             # a PDF reader holds the file's big streams (scanned images) twice over: reading
             # a 25 MB scan for its text cost 50 MB of memory; certificates are small files
             error = f"not read for text: {len(data)} bytes is over the text-reading limit"
+        elif kind is not None:
+            begin = time.monotonic()
+            budget = Budget(
+                self.limits.attachment_text_seconds, self.limits.attachment_text_file_bytes
+            )
+            item = read_container(kind, data, budget)
+            self.extract_seconds += time.monotonic() - begin
+            text, error = item.text()[: self.limits.attachment_text_bytes] or None, item.error
         else:
             begin = time.monotonic()
             text, error = extract_text(name, ctype, sniffed, data, self.limits)
             self.extract_seconds += time.monotonic() - begin
-        return Attachment(
-            filename=name,
-            content_type=ctype,
-            sniffed_type=sniffed,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data if keep else None,
-            text=text,
-            text_error=error,
-            inline=inline,
-            content_id=cid,
+        found.attachments.append(
+            Attachment(
+                filename=name,
+                content_type=ctype,
+                sniffed_type=sniffed,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                data=data if keep else None,
+                text=text,
+                text_error=error,
+                inline=inline,
+                content_id=cid,
+            )
         )
+        if item is not None:
+            if kind == "tnef" and item.body:
+                found.named_plain.append(item.body)  # winmail.dat holds the message's body
+            self._contained(item, found)
+
+    def _contained(self, item: OutlookItem, found: _Found) -> None:
+        """The files an Outlook container holds, as attachments of the mail."""
+        for file in item.files:
+            name = _clean_filename(file.filename, self.defects) or "attachment"
+            if file.item is None:
+                self._file(file.data, file.content_type, name, found)
+                continue
+            text = file.item.text()[: self.limits.attachment_text_bytes]
+            found.attachments.append(
+                Attachment(
+                    filename=name,
+                    content_type=file.content_type,
+                    sniffed_type=sniff(file.data),
+                    size=len(file.data),
+                    sha256=hashlib.sha256(file.data).hexdigest(),
+                    data=file.data,
+                    text=text or None,
+                    text_error=file.item.error,
+                )
+            )
+            self._contained(file.item, found)
 
     def result(
         self,
