@@ -7,7 +7,10 @@ comments, angle addresses, groups) and rejects the whole header when anything is
 unbalanced brackets or quotes, two addresses without a comma, text after an angle address.
 A rejected header gives no addresses and a defect; it never gives a guessed address.
 Display names are decoded (RFC 2047) after the structure is known, so an encoded word can
-never inject an address.
+never inject an address. What RFC 5322 allows and Python's own parser reads is read too:
+comments inside an address (`Pete <pete(his account)@silly.test(his host)>`), obsolete
+routes (`<@machine.tld:mary@example.net>`), white space around the dots and `@` of an
+address (`jdoe@test . example`), empty list elements and empty groups.
 """
 
 from __future__ import annotations
@@ -119,7 +122,40 @@ def _segments(tokens: list[Token]) -> list[list[Token]]:
     return out
 
 
+def _without_cfws(addr: str) -> str:
+    """An addr-spec without its comments, and without the white space RFC 5322's obsolete
+    syntax allows around its dots, `@` and a route's `:`. White space between two words
+    stays, so `jan peeters@example.be` is still refused as an address."""
+    if "(" not in addr and " " not in addr and "\t" not in addr:
+        return addr
+    out: list[str] = []
+    space = False
+    pos = 0
+    while pos < len(addr):
+        char = addr[pos]
+        if char in " \t\r\n" or char == "(":
+            pos = _comment_end(addr, pos) if char == "(" else pos + 1
+            space = bool(out)
+            continue
+        if char == ")":
+            raise AddressError("unbalanced ')'")
+        if char == '"':
+            match = _QUOTED.match(addr, pos)
+            if match is None:
+                raise AddressError("unterminated quoted string")
+            piece = match.group()
+        else:
+            piece = char
+        if space and out[-1][-1] not in ".@:" and piece not in ".@:":
+            out.append(" ")
+        out.append(piece)
+        space = False
+        pos += len(piece)
+    return "".join(out)
+
+
 def _valid_addr_spec(addr: str) -> str:
+    addr = _without_cfws(addr)
     if addr.startswith("@") and ":" in addr:  # obsolete source route: <@relay:user@host>
         addr = addr.split(":", 1)[1].strip()
     if not addr:
@@ -163,8 +199,8 @@ def _phrase(tokens: list[Token]) -> str:
 
 
 def _address(segment: list[Token], defects: list[str], name: str) -> Address | None:
-    meaningful = [t for t in segment if t[0] != "ws"]
-    if not meaningful:
+    meaningful = [t for t in segment if t[0] not in ("ws", "comment")]
+    if not meaningful:  # an empty list element, or a group's comment: `:(nobody);`
         return None
     angles = [i for i, t in enumerate(segment) if t[0] == "angle"]
     if len(angles) > 1:
@@ -178,17 +214,17 @@ def _address(segment: list[Token], defects: list[str], name: str) -> Address | N
     else:
         parts: list[str] = []
         comments: list[str] = []
-        seen_ws_after_word = False
         for kind, text in segment:
             if kind == "comment":
                 comments.append(text)
+                parts.append(" ")
             elif kind == "ws":
-                seen_ws_after_word = bool(parts)
+                parts.append(" ")
+            elif kind == "quoted":
+                parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
             else:
-                if seen_ws_after_word:
-                    raise AddressError("several words without angle brackets")
-                parts.append(f'"{text}"' if kind == "quoted" else text)
-        email = _valid_addr_spec("".join(parts))
+                parts.append(text)
+        email = _valid_addr_spec("".join(parts).strip())
         display = comments[-1].strip() if comments else ""
     display = strip_controls(decode_words(display, defects, name)).strip()
     display = " ".join(display.split())

@@ -18,7 +18,15 @@ from intake.model import DeliveryReport, Disposition, DispositionResult, ParsedM
 
 LOOP_HEADER = "X-Postkamer-Loop"
 
-_NDR_SENDER = re.compile(r"^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster)(?:@|$)", re.I)
+_NDR_SENDER = re.compile(r"^(?:mailer-daemon|mail-daemon|mailerdaemon)(?:@|$)", re.I)
+# postmaster@ is a role a person reads (RFC 5321 4.5.1): alone it is no bounce
+_POSTMASTER = re.compile(r"^postmaster(?:@|$)", re.I)
+# report types of multipart/report that are machine reports about a mail, not a failure to
+# deliver it: never answered, linked to the mail they name (DOMAIN.md section 2, auto_reply)
+MACHINE_REPORTS = {
+    "disposition-notification": "a read receipt (MDN, RFC 8098)",
+    "feedback-report": "an abuse or spam report (ARF, RFC 5965)",
+}
 _NDR_SUBJECT = re.compile(
     r"^\s*(?:"
     r"undeliverable|undelivered mail|undeliverable mail|mail delivery failed|"
@@ -117,10 +125,12 @@ class _Context:
 
 
 def _report_part(ctx: _Context) -> str | None:
-    ctype = ctx.header("Content-Type") or ""
-    if ctx.mail.content_type == "multipart/report" and "delivery-status" in ctype.lower():
+    mail = ctx.mail
+    if mail.report_type == "delivery-status":
+        if mail.content_type == "message/delivery-status":
+            return "a delivery status report (message/delivery-status) on its own"
         return "multipart/report; report-type=delivery-status"
-    if ctx.mail.delivery_reports and ctx.mail.content_type == "multipart/report":
+    if mail.delivery_reports and mail.report_type not in MACHINE_REPORTS and mail.report_type:
         return "delivery status part"
     return None
 
@@ -133,6 +143,17 @@ def _daemon_sender(ctx: _Context) -> str | None:
     return None
 
 
+def _postmaster_report(ctx: _Context) -> str | None:
+    """postmaster@ with what a bounce says: delivery reports, or failure text up front."""
+    if not _POSTMASTER.match(ctx.sender):
+        return None
+    if ctx.mail.delivery_reports or ctx.mail.returned_message_id:
+        return f"sender {ctx.sender[:80]} with delivery reports"
+    if _DSN_TEXT.search(ctx.opening(20)):
+        return f"sender {ctx.sender[:80]} with delivery-failure text"
+    return None
+
+
 def _ndr_subject(ctx: _Context) -> str | None:
     if _NDR_SUBJECT.match(ctx.mail.subject):
         return f"delivery-failure subject {ctx.mail.subject[:60]!r}"
@@ -140,7 +161,7 @@ def _ndr_subject(ctx: _Context) -> str | None:
 
 
 def _null_sender_with_dsn(ctx: _Context) -> str | None:
-    if (ctx.header("Return-Path") or "x").strip() != "<>":
+    if (ctx.header("Return-Path") or "x").strip() != "<>" or _machine_report(ctx):
         return None
     if ctx.mail.delivery_reports or ctx.mail.returned_message_id:
         return "empty Return-Path and delivery reports"
@@ -150,6 +171,13 @@ def _null_sender_with_dsn(ctx: _Context) -> str | None:
 
 
 # --- auto_reply ---------------------------------------------------------------------------
+
+
+def _machine_report(ctx: _Context) -> str | None:
+    kind = ctx.mail.report_type
+    if kind in MACHINE_REPORTS:
+        return f"report-type={kind}: {MACHINE_REPORTS[kind]}, a machine report"
+    return None
 
 
 def _auto_submitted(ctx: _Context) -> str | None:
@@ -245,10 +273,14 @@ def _precedence_bulk(ctx: _Context) -> str | None:
 
 
 RULES: tuple[tuple[Disposition, tuple[Rule, ...]], ...] = (
-    (Disposition.BOUNCE, (_report_part, _daemon_sender, _ndr_subject, _null_sender_with_dsn)),
+    (
+        Disposition.BOUNCE,
+        (_report_part, _daemon_sender, _postmaster_report, _ndr_subject, _null_sender_with_dsn),
+    ),
     (
         Disposition.AUTO_REPLY,
         (
+            _machine_report,
             _own_mail,
             _auto_submitted,
             _autoreply_headers,
@@ -281,7 +313,9 @@ def classify_disposition(
 def no_auto_reply_reason(mail: ParsedMail) -> str | None:
     """Header signs that forbid an automatic reply even to a mail that stays a ticket
     (RFC 3834, RELIABILITY 12): the sender's `X-Auto-Response-Suppress`, a loop marker
-    (`X-Loop`), an empty Return-Path. A person still sees the ticket; only the reply is withheld."""
+    (`X-Loop`), an empty Return-Path. A person still sees the ticket; only the reply is withheld.
+    A robot-looking address (`postmaster@`, `noreply@`) is refused later, by the outbox's own
+    check (`outbound.limits.block_reason`)."""
     suppress = (mail.header("X-Auto-Response-Suppress") or "").strip().lower()
     if suppress and suppress != "none":
         return f"header X-Auto-Response-Suppress: {suppress[:40]}"

@@ -80,7 +80,11 @@ class ParsedMail:
     html: str | None  # the original HTML body, unsanitized (sanitize before showing)
     attachments: tuple[Attachment, ...] = ()
     delivery_reports: tuple[DeliveryReport, ...] = ()
-    returned_message_id: str | None = None  # Message-ID of the mail a bounce returns
+    returned_message_id: str | None = None  # Message-ID of the mail a bounce or report is about
+    # what kind of machine report this is: the report-type of a multipart/report
+    # (`delivery-status`, `disposition-notification`, `feedback-report`, ...) or of a report
+    # part sent on its own (`message/delivery-status`); None for other mail
+    report_type: str | None = None
     defects: tuple[str, ...] = ()
     size: int = 0
 
@@ -231,3 +235,6 @@ class Extraction:
     evidence: tuple[str, ...] = field(default=())  # why each finding was made, for explanations
     # where each fact was found and which candidates were dropped, why (DOMAIN.md section 6)
     found: tuple[Evidence, ...] = field(default=())
+    # False when the text did not decide the language and `language` is the configured default
+    # (routing then looks at the sender's registry language and the mailbox's default)
+    language_known: bool = True

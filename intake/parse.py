@@ -3,12 +3,14 @@
 The MIME structure comes from the stdlib parser in `compat32` mode (about 15 times faster
 than `email.policy.default`); everything it leaves raw is decoded here, defensively:
 headers (RFC 2047, 8-bit), addresses (strict, see `intake.addresses`), parameters (RFC 2231),
-transfer encodings and charsets (`intake.decode`). The body is the text/plain alternative,
-else the HTML turned into text (`intake.html`); other parts become `Attachment`s with sniffed
-type, hash and extracted text (`intake.attachments`); delivery reports are read
-(`intake.dsn`). Damage becomes a defect on the result; mail that cannot be processed safely
-(too big, too many parts, too deep, too slow, not a mail at all) raises `ParseError`, and
-the caller quarantines it. The result goes to `intake.disposition` and then extraction.
+transfer encodings and charsets (`intake.decode`). A header block with a broken line is
+mended first. The body is the text/plain alternative (format=flowed joined, `intake.flowed`),
+else the HTML turned into text (`intake.html`), else a text file sent inline (as Python's
+`get_body` reads it); other parts become `Attachment`s with sniffed type, hash and extracted
+text (`intake.attachments`); delivery and other reports are read (`intake.dsn`). Damage becomes
+a defect on the result; mail that cannot be processed safely (too big, too many parts, too deep,
+too slow, not a mail at all) raises `ParseError`, and the caller quarantines it. The result goes
+to `intake.disposition` and then extraction.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ from intake.dsn import (
     reports_from_prose,
     reports_from_text_blocks,
 )
+from intake.flowed import unflow
 from intake.html import html_to_text
 from intake.model import Address, Attachment, DeliveryReport, ParsedMail
+from intake.outlook import Budget, OutlookItem, container_kind, read_container
 
 if TYPE_CHECKING:
     from postkamer.settings import LimitSettings
@@ -118,6 +122,7 @@ _MAX_PARAM_HEADER = 16 * 1024
 _MAX_REFERENCES = 100
 _MAX_FILENAME = 255
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
+_MACHINE_REPORT_PARTS = frozenset({"message/disposition-notification", "message/feedback-report"})
 
 
 def parse_mail(data: bytes, limits: ParseLimits | None = None) -> ParsedMail:
@@ -143,6 +148,8 @@ def parse_mail(data: bytes, limits: ParseLimits | None = None) -> ParsedMail:
 
 def _check_looks_like_mail(data: bytes, limits: ParseLimits, defects: list[str]) -> bytes:
     """Refuse what is clearly not RFC 5322 mail; drop junk lines before the headers."""
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark before the first header
+        data = data[3:]
     head = data[:4096]
     if not head.strip():
         raise ParseError("empty message")
@@ -162,8 +169,73 @@ def _check_looks_like_mail(data: bytes, limits: ParseLimits, defects: list[str])
             offset += len(line) + 1
             if _HEADER_LINE.match(data, offset):
                 defects.append("text before the header block was skipped")
-                return data[offset:]
-    return data
+                return _repair_header_block(data[offset:], limits, defects)
+    return _repair_header_block(data, limits, defects)
+
+
+# a line the stdlib parser takes as part of the header block (feedparser's headerRE)
+_STDLIB_HEADER = re.compile(rb"From |[\x21-\x39\x3b-\x7e]*:|[ \t]")
+_HEADER_BLOCK = re.compile(rb"(?:(?:From |[\x21-\x39\x3b-\x7e]*:|[ \t])[^\n]*\n)*+\r?\n")
+_SPACED_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]{1,100})[ \t]+:")
+_FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]{1,100}):")
+
+
+def _repair_header_block(data: bytes, limits: ParseLimits, defects: list[str]) -> bytes:
+    """Keep the header block whole when some of its lines are malformed.
+
+    The stdlib parser ends the header block at the first line that is not a header field
+    (`Subject : x`, a stray word, a folded line that lost its indent) and makes the rest the
+    body: one broken line lost From, Subject and Date. As robust readers do, a field name with
+    white space before its colon is mended, a line that lost its indent is joined to the field
+    above it when it reads as its continuation (after `,` or `;`, an `<address>`, a
+    `name=value` parameter, or any line under a field that is not an identity field), and any
+    other stray line is dropped. Only when the header block goes on after the broken line
+    (a field the mail has not had yet follows, and the block ends in a blank line); a mail that
+    simply has no blank line before its body is left as it is."""
+    end = _BLANK_LINE.search(data, 0, limits.max_header_bytes + 4)
+    if end is None or _HEADER_BLOCK.match(data, 0, end.end()):
+        return data
+    lines = data[: end.start()].split(b"\n")
+    bad = [i for i, line in enumerate(lines) if not _STDLIB_HEADER.match(line)]
+    names = [_FIELD_NAME.match(line) or _SPACED_NAME.match(line) for line in lines]
+    seen = {m.group(1).lower() for m in names[: bad[0]] if m}
+    later = {m.group(1).lower() for m in names[bad[0] + 1 :] if m}
+    if not any(n.decode("ascii") in _MAIL_HEADERS for n in later - seen):
+        return data  # the body starts here, without a blank line before it
+    kept: list[bytes] = []
+    field_name = b""
+    for number, line in enumerate(lines):
+        name = names[number]
+        if _STDLIB_HEADER.match(line):
+            field_name = name.group(1).lower() if name else field_name
+            kept.append(line)
+        elif name is not None:  # `Subject : x`
+            field_name = name.group(1).lower()
+            kept.append(name.group(1) + b":" + line[name.end() :])
+            defects.append(f"header {name.group(1)[:40].decode('ascii')!r}: space before ':'")
+        elif kept and _continues(kept[-1], line, field_name):
+            kept.append(b" " + line.lstrip())
+            defects.append(f"header {field_name[:40].decode('ascii')!r}: folded line not indented")
+        else:
+            shown = line.strip()[:60].decode("utf-8", "replace")
+            defects.append(f"malformed header line skipped: {shown!r}")
+    return b"\n".join(kept) + data[end.start() :]
+
+
+_IDENTITY_FIELDS = frozenset(
+    {b"from", b"sender", b"reply-to", b"to", b"cc", b"bcc", b"date", b"message-id",
+     b"return-path", b"mime-version", b"content-transfer-encoding"}
+)  # fmt: skip
+_PARAMETER_LINE = re.compile(rb"\s*[A-Za-z][\w.-]{0,60}\*?\d{0,3}\*?=")
+
+
+def _continues(previous: bytes, line: bytes, field_name: bytes) -> bool:
+    """Is an unindented line the rest of the field above it?"""
+    if previous.rstrip().endswith((b",", b";")) or line.lstrip().startswith(b"<"):
+        return True
+    if _PARAMETER_LINE.match(line):
+        return True
+    return field_name not in _IDENTITY_FIELDS and bool(line.strip())
 
 
 _LIFT_FROM_BYTES = 4 << 20  # mails above this size have large base64 runs lifted out
@@ -271,12 +343,28 @@ class _Found:
     reports: list[DeliveryReport] = field(default_factory=list)
     returned_ids: list[str] = field(default_factory=list)
     report_seen: bool = False
+    report_type: str | None = None
+    # text parts sent as an inline file (`inline; filename=...`, or a `name=` only): the body
+    # when the mail has no other, as Python's `get_body` reads it
+    named_plain: list[str] = field(default_factory=list)
+    named_html: list[str] = field(default_factory=list)
 
     def merge_extras(self, other: _Found) -> None:
         self.attachments.extend(other.attachments)
         self.reports.extend(other.reports)
         self.returned_ids.extend(other.returned_ids)
         self.report_seen = self.report_seen or other.report_seen
+        self.report_type = self.report_type or other.report_type
+        self.named_plain.extend(other.named_plain)
+        self.named_html.extend(other.named_html)
+
+    def body_parts(self) -> tuple[list[str], list[str]]:
+        """(plain, html) body texts; text files sent inline count when nothing else does."""
+        if any(t.strip() for t in self.plain) or self.html:
+            return self.plain, self.html
+        if any(t.strip() for t in self.named_plain):
+            return self.named_plain[:1], []
+        return self.plain, self.named_html[:1]
 
 
 def _raw_headers(part: Message) -> dict[str, str]:
@@ -453,6 +541,8 @@ class _Walker:
             report = ctype == "multipart/report"
             if report:
                 found.report_seen = True
+                kind = params.get("report-type", "").strip().lower()[:40]
+                found.report_type = found.report_type or kind or "unknown"
             if ctype == "multipart/alternative":
                 self._alternative(payload, depth, found, in_report or report)
             else:
@@ -462,7 +552,13 @@ class _Walker:
             return
         if ctype == "message/delivery-status":
             found.report_seen = True
+            found.report_type = found.report_type or "delivery-status"
             found.reports.extend(self._delivery_status(part, raw))
+            return
+        if ctype in _MACHINE_REPORT_PARTS:
+            # a read receipt (RFC 8098) or an abuse report (RFC 5965): fields, no body text
+            found.report_type = found.report_type or ctype.removeprefix("message/")
+            found.returned_ids.extend(self._original_message_id(part, raw))
             return
         if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
             found.returned_ids.extend(self._returned_id_from_headers(part, raw))
@@ -475,13 +571,18 @@ class _Walker:
             raw.get("content-disposition", ""), self.defects, "disposition", self.hint
         )
         filename = dparams.get("filename") or params.get("name") or ""
-        if ctype in _BODY_TYPES and disposition != "attachment" and not filename:
+        if ctype in _BODY_TYPES and disposition != "attachment":
             data = self._payload_bytes(part, raw, "body")
             text = decode_bytes(data, params.get("charset"), self.defects, "body")
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-            (found.plain if ctype == "text/plain" else found.html).append(text)
-            return
-        found.attachments.append(self._attachment(part, raw, ctype, disposition, filename))
+            if ctype == "text/plain" and params.get("format", "").lower() == "flowed":
+                text = unflow(text, delsp=params.get("delsp", "").lower() == "yes")
+            if not filename:
+                (found.plain if ctype == "text/plain" else found.html).append(text)
+                return
+            # a text file shown inline: kept as the file it is, and the body if there is none
+            (found.named_plain if ctype == "text/plain" else found.named_html).append(text)
+        self._attachment(part, raw, ctype, disposition, filename, found)
 
     def _alternative(self, payload: list[Any], depth: int, found: _Found, report: bool) -> None:
         plain: list[str] | None = None
@@ -491,10 +592,13 @@ class _Walker:
                 continue
             sub = _Found()
             self.walk(child, depth + 1, sub, report)
-            if sub.plain and plain is None and any(t.strip() for t in sub.plain):
-                plain = sub.plain
-            if sub.html:
-                html = sub.html  # the last HTML alternative is the richest
+            sub_plain, sub_html = sub.body_parts()
+            if sub_plain and plain is None and any(t.strip() for t in sub_plain):
+                plain = sub_plain
+            if sub_html:
+                html = sub_html  # the last HTML alternative is the richest
+            sub.named_plain.clear()
+            sub.named_html.clear()
             found.merge_extras(sub)
         found.plain.extend(plain or [])
         found.html.extend(html or [])
@@ -519,9 +623,10 @@ class _Walker:
         self.walk(inner, depth + 1, sub, in_report=False)
         subject = header_text(inner_raw.get("subject", ""), self.defects, "attached subject")
         sender = header_text(inner_raw.get("from", ""), self.defects, "attached from")
-        body = "\n\n".join(sub.plain) if any(t.strip() for t in sub.plain) else ""
-        if not body and sub.html:
-            body = html_to_text("\n".join(sub.html))
+        sub_plain, sub_html = sub.body_parts()
+        body = "\n\n".join(sub_plain) if any(t.strip() for t in sub_plain) else ""
+        if not body and sub_html:
+            body = html_to_text("\n".join(sub_html))
         text = f"From: {sender}\nSubject: {subject}\n\n{body}".strip()
         try:
             data = inner.as_bytes(policy=compat32)
@@ -572,6 +677,19 @@ class _Walker:
         data = self._payload_bytes(part, raw, "delivery-status")
         return reports_from_text_blocks(decode_bytes(data, "utf-8", self.defects, "dsn"))
 
+    def _original_message_id(self, part: Message, raw: dict[str, str]) -> list[str]:
+        """`Original-Message-ID` of an MDN (RFC 8098); an ARF names its message by attaching
+        it, which `_attached_message` reads."""
+        payload = _raw_payload(part)
+        if isinstance(payload, list):  # the stdlib parses message/* parts as a message
+            blocks = [b for b in payload if isinstance(b, Message)]
+            fields = [(str(k), str(v)) for b in blocks for k, v in b.raw_items()]
+        else:
+            text = decode_bytes(self._payload_bytes(part, raw, "report"), "utf-8", self.defects)
+            fields = list(HeaderParser(policy=compat32).parsestr(text[:64 * 1024]).raw_items())
+        value = next((v for k, v in fields if k.strip().lower() == "original-message-id"), "")
+        return _message_ids(value, self.defects, "Original-Message-ID") if value else []
+
     def _returned_id_from_headers(self, part: Message, raw: dict[str, str]) -> list[str]:
         data = self._payload_bytes(part, raw, "returned headers")
         text = decode_bytes(data, "utf-8", self.defects, "returned headers")
@@ -580,19 +698,41 @@ class _Walker:
         return _message_ids(str(value), self.defects, "returned message") if value else []
 
     def _attachment(
-        self, part: Message, raw: dict[str, str], ctype: str, disposition: str, filename: str
-    ) -> Attachment:
+        self,
+        part: Message,
+        raw: dict[str, str],
+        ctype: str,
+        disposition: str,
+        filename: str,
+        found: _Found,
+    ) -> None:
         data = self._payload_bytes(part, raw, "attachment")
         if len(data) > _RELEASE_BYTES:
             part.set_payload("")  # the encoded copy is not needed again: free it early
         name = _clean_filename(filename, self.defects)
-        sniffed = sniff(data)
         content_id = raw.get("content-id")
         cid = strip_controls(content_id).strip().strip("<>")[:500] if content_id else None
         inline = disposition == "inline" or (not disposition and cid is not None)
+        self._file(data, ctype, name, found, inline=inline, cid=cid)
+
+    def _file(
+        self,
+        data: bytes,
+        ctype: str,
+        name: str,
+        found: _Found,
+        *,
+        inline: bool = False,
+        cid: str | None = None,
+    ) -> None:
+        """One file as an `Attachment` with its text; an Outlook container (TNEF, .msg) also
+        gives the files it holds, and a TNEF its message's body (`intake.outlook`)."""
+        sniffed = sniff(data)
         text: str | None = None
         error: str | None = None
         keep = len(data) <= self.limits.max_attachment_bytes
+        kind = container_kind(name, ctype, data) if keep else None
+        item: OutlookItem | None = None
         if not keep:
             error = f"part of {len(data)} bytes is over the limit; not stored"
         elif self.extract_seconds > 2 * self.limits.attachment_text_seconds:
@@ -601,22 +741,58 @@ class _Walker:
             # a PDF reader holds the file's big streams (scanned images) twice over: reading
             # a 25 MB scan for its text cost 50 MB of memory; certificates are small files
             error = f"not read for text: {len(data)} bytes is over the text-reading limit"
+        elif kind is not None:
+            begin = time.monotonic()
+            budget = Budget(
+                self.limits.attachment_text_seconds, self.limits.attachment_text_file_bytes
+            )
+            item = read_container(kind, data, budget)
+            self.extract_seconds += time.monotonic() - begin
+            text, error = item.text()[: self.limits.attachment_text_bytes] or None, item.error
         else:
             begin = time.monotonic()
             text, error = extract_text(name, ctype, sniffed, data, self.limits)
             self.extract_seconds += time.monotonic() - begin
-        return Attachment(
-            filename=name,
-            content_type=ctype,
-            sniffed_type=sniffed,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data if keep else None,
-            text=text,
-            text_error=error,
-            inline=inline,
-            content_id=cid,
+        found.attachments.append(
+            Attachment(
+                filename=name,
+                content_type=ctype,
+                sniffed_type=sniffed,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                data=data if keep else None,
+                text=text,
+                text_error=error,
+                inline=inline,
+                content_id=cid,
+            )
         )
+        if item is not None:
+            if kind == "tnef" and item.body:
+                found.named_plain.append(item.body)  # winmail.dat holds the message's body
+            self._contained(item, found)
+
+    def _contained(self, item: OutlookItem, found: _Found) -> None:
+        """The files an Outlook container holds, as attachments of the mail."""
+        for file in item.files:
+            name = _clean_filename(file.filename, self.defects) or "attachment"
+            if file.item is None:
+                self._file(file.data, file.content_type, name, found)
+                continue
+            text = file.item.text()[: self.limits.attachment_text_bytes]
+            found.attachments.append(
+                Attachment(
+                    filename=name,
+                    content_type=file.content_type,
+                    sniffed_type=sniff(file.data),
+                    size=len(file.data),
+                    sha256=hashlib.sha256(file.data).hexdigest(),
+                    data=file.data,
+                    text=text or None,
+                    text_error=file.item.error,
+                )
+            )
+            self._contained(file.item, found)
 
     def result(
         self,
@@ -638,8 +814,9 @@ class _Walker:
         from_list = addresses("from")
         if len(from_list) > 1:
             defects.append("From: several addresses; the first is the sender")
-        plain = "\n\n".join(t.strip("\n") for t in found.plain if t.strip())
-        html = "\n".join(found.html) if found.html else None
+        found_plain, found_html = found.body_parts()
+        plain = "\n\n".join(t.strip("\n") for t in found_plain if t.strip())
+        html = "\n".join(found_html) if found_html else None
         text = plain if plain.strip() else (html_to_text(html) if html else "")
         message_ids = _message_ids(raw.get("message-id", ""), defects, "Message-ID")
         references = _message_ids(raw.get("references", ""), defects, "References")
@@ -668,13 +845,13 @@ class _Walker:
             to=addresses("to"),
             cc=addresses("cc"),
             date=_date(raw.get("date"), defects),
-            content_type=parse_params(raw.get("content-type", "text/plain"), [], "")[0]
-            or "text/plain",
+            content_type=_top_type(raw.get("content-type", "")),
             text=text,
             html=html,
             attachments=tuple(found.attachments),
             delivery_reports=tuple(reports),
             returned_message_id=returned[0] if returned else None,
+            report_type=found.report_type,
             defects=tuple(dict.fromkeys(defects)),
             size=len(data),
         )
@@ -687,6 +864,12 @@ def _charset_hint(data: bytes) -> str | None:
     """The first charset the mail declares: the likely encoding of raw 8-bit headers."""
     match = _CHARSET.search(data, 0, 256 * 1024)
     return match.group(1).decode("ascii") if match else None
+
+
+def _top_type(value: str) -> str:
+    """The top-level media type; one without a subtype is text/plain (RFC 2045 5.2)."""
+    ctype = parse_params(value or "text/plain", [], "")[0]
+    return ctype if "/" in ctype else "text/plain"
 
 
 def _looks_like_ndr(from_list: tuple[Address, ...], raw: dict[str, str]) -> bool:

@@ -94,6 +94,8 @@ class ProcessingContext:
     ticket_jobs: TicketJobRules = field(default_factory=TicketJobRules.default)
     trust: TrustConfig = NO_TRUST  # [trust]: whose Authentication-Results prove a sender
     confirmation_days: int = 14  # how long a confirmation request's code is valid
+    # mailbox name -> its default reply language (`[[mailboxes]] language`)
+    mailbox_languages: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, hot_reload: bool = False) -> ProcessingContext:
@@ -130,6 +132,7 @@ class ProcessingContext:
             ticket_jobs=TicketJobRules.from_configs(settings.sla, settings.lifecycle),
             trust=settings.trust.config(),
             confirmation_days=settings.trust.confirmation_days,
+            mailbox_languages={m.name: m.language for m in settings.mailboxes if m.language},
         )
 
 
@@ -260,6 +263,7 @@ def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
         kind_hints=tuple(data.get("kind_hints", ())),
         evidence=tuple(data.get("evidence", ())),
         found=evidence_from_json(data.get("found")),
+        language_known=bool(data.get("language_known", True)),
     )
 
 
@@ -320,9 +324,12 @@ def process_mail(
             mailbox=mail.mailbox,
             text=text,
             sender_proof=proof,
+            default_language=ctx.mailbox_languages.get(mail.mailbox),
         )
         if thread is not None:
             ticket = session.get(Ticket, thread.ticket_id)
+        elif parsed.returned_message_id is not None:  # a read receipt names our reply
+            ticket = index.ticket_for_message_ids([parsed.returned_message_id])
         details: dict[str, Any] = {"message_id": parsed.message_id, "from": sender}
         if disp is Disposition.BOUNCE:
             bounced = _record_bounce(session, parsed, now)
@@ -370,6 +377,7 @@ def process_mail(
         mailbox=mail.mailbox,
         text=text,
         sender_proof=proof,
+        default_language=ctx.mailbox_languages.get(mail.mailbox),
     )
     new = _new_ticket(
         session,
@@ -458,6 +466,7 @@ def _followup(
         text=text,
         ticket_queue=ticket.queue,
         sender_proof=proof,
+        default_language=ctx.mailbox_languages.get(mail.mailbox),
     )
     message["disposition"] = Disposition.FOLLOWUP.value
     message["counts"] = True

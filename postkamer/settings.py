@@ -124,6 +124,9 @@ class MailboxSettings(_Strict):
     poll_seconds: int = Field(default=60, gt=0)
     batch_size: int = Field(default=200, gt=0)
     timeout_seconds: float = Field(default=60.0, gt=0)
+    # the reply language for mail whose text does not tell and whose sender has no registry
+    # language; unset: the routing config's extraction.default_language
+    language: Literal["nl", "fr", "en"] | None = None
 
     @model_validator(mode="after")
     def _warn_literal(self) -> MailboxSettings:

@@ -16,6 +16,7 @@ decide) for `route --json` and replays.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from intake.model import (
@@ -68,6 +69,7 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
     phone = next((x.phone for x in reversed(extractions) if x.phone), None)
     return Extraction(
         language=first.language,
+        language_known=first.language_known,
         contract_numbers=tuple(numbers),
         destruction_confirmation=any(x.destruction_confirmation for x in extractions),
         machine_out_of_use=any(x.machine_out_of_use for x in extractions),
@@ -92,6 +94,38 @@ def known_contracts(extraction: Extraction, registry: Registry) -> tuple[Contrac
         if contract is not None and contract not in out:
             out.append(contract)
     return tuple(out)
+
+
+def reply_language(
+    extraction: Extraction,
+    sender: str,
+    registry: Registry,
+    default_language: str | None = None,
+) -> tuple[str, str | None]:
+    """The language the desk answers in, and an explanation line when it is not the text's.
+
+    When the text decided nothing (a language the desk does not serve, a few words without a
+    function word), the registry's `language` of the sender's contracts counts (those the
+    mail names first; only when they agree on one), then the mailbox's default language, and
+    only then the configured default the extraction fell back to."""
+    if extraction.language_known:
+        return extraction.language, None
+    contracts: list[Contract] = []
+    if sender:
+        named = [c for c in known_contracts(extraction, registry) if c.is_contact(sender)]
+        contracts = named or list(registry.contracts_of(sender))
+    languages = sorted({c.language for c in contracts})
+    if len(languages) == 1:
+        numbers = ", ".join(c.display_number for c in contracts[:3])
+        return languages[0], (
+            f"language {languages[0]}: the text does not tell; the sender's registry "
+            f"language ({numbers})"
+        )
+    if default_language:
+        return default_language, (
+            f"language {default_language}: the text does not tell; the mailbox's default"
+        )
+    return extraction.language, None
 
 
 def _thread_flags(thread: object | None) -> tuple[list[str], list[str]]:
@@ -126,6 +160,7 @@ def decide(
     text: MailText | None = None,
     ticket_queue: str | None = None,
     sender_proof: SenderProof = UNPROVEN,
+    default_language: str | None = None,
 ) -> RoutingDecision:
     """Decide where a mail goes and what is answered. Pure.
 
@@ -140,13 +175,21 @@ def decide(
 
     `received` is the arrival time (IMAP INTERNALDATE, or the Date header of a file); the
     policy uses its calendar date in Europe/Brussels. `text` is the mail's `MailText` if the
-    caller already has it (otherwise it is built from `parsed`).
+    caller already has it (otherwise it is built from `parsed`). `default_language` is the
+    mailbox's language, for mail whose text does not tell (`reply_language`).
     """
     disp = disposition.disposition
     explanation = [f"disposition {disp.value}: {r}" for r in disposition.reasons] or [
         f"disposition {disp.value}"
     ]
     explanation.extend(proof_lines(sender_proof))
+    language, why_language = reply_language(
+        extraction, _sender(parsed), registry, default_language
+    )
+    if why_language:
+        explanation.append(why_language)
+    if language != extraction.language:
+        extraction = replace(extraction, language=language, language_known=True)
     if disp in NO_REPLY_DISPOSITIONS:
         explanation.append(f"{disp.value}: no queue, never answered")
         return _not_a_ticket(disp, extraction, None, explanation, sender_proof)
@@ -351,13 +394,15 @@ def route_bytes(
     file: str | None = None,
     mailbox: str = "",
     trust: TrustConfig | None = None,
+    default_language: str | None = None,
 ) -> RoutingDecision:
     """Route raw mail bytes through the production path: parse -> sender proof ->
     disposition -> mail text -> extraction -> decide. `trust` says which mail servers'
     Authentication-Results are believed (the settings' `[trust]`; None: none, so no sender is
     proven). `received` defaults to the Date header (then to now, said so in the
-    explanation). `file` is only used in error messages. Raises what the parser raises for
-    mail that cannot be processed (the caller quarantines it)."""
+    explanation). `file` is only used in error messages; `default_language` is the mailbox's
+    (see `decide`). Raises what the parser raises for mail that cannot be processed (the caller
+    quarantines it)."""
     from intake.disposition import classify_disposition  # isort: skip
     from intake.extract import extract, mail_text  # isort: skip
     from intake.parse import parse_mail  # isort: skip
@@ -385,9 +430,8 @@ def route_bytes(
         mailbox=mailbox,
         text=text,
         sender_proof=proof,
+        default_language=default_language,
     )
     if note:
-        from dataclasses import replace
-
         decision = replace(decision, explanation=(*decision.explanation, note))
     return decision

@@ -57,6 +57,7 @@ class Registry(Mapping[str, Contract]):
 
     def __init__(self, contracts: Iterable[Contract] = ()) -> None:
         self._by_number: dict[str, Contract] = {c.number: c for c in contracts}
+        self._by_contact: dict[str, tuple[Contract, ...]] | None = None
 
     def __getitem__(self, number: str) -> Contract:
         return self._by_number[normalize_number(number)]
@@ -69,6 +70,17 @@ class Registry(Mapping[str, Contract]):
 
     def lookup(self, number: str) -> Contract | None:
         return self._by_number.get(normalize_number(number))
+
+    def contracts_of(self, address: str) -> tuple[Contract, ...]:
+        """The contracts `address` is a registered contact of, by contract number."""
+        if self._by_contact is None:
+            index: dict[str, list[Contract]] = {}
+            for number in sorted(self._by_number):
+                contract = self._by_number[number]
+                for contact in contract.contacts:
+                    index.setdefault(contact, []).append(contract)
+            self._by_contact = {k: tuple(v) for k, v in index.items()}
+        return self._by_contact.get(address.strip().lower(), ())
 
     @classmethod
     def from_csv(cls, path: str | Path) -> Registry:

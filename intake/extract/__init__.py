@@ -22,7 +22,7 @@ from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
 from intake.extract.dates import requested_end_date
 from intake.extract.destruction import destruction_confirmation
-from intake.extract.language import detect
+from intake.extract.language import detect_known
 from intake.extract.phone import phone_from_signature
 from intake.extract.signals import breach_claimed, kind_hints, machine_out_of_use
 from intake.extract.text import compiled, prepare
@@ -60,7 +60,7 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
     own = subject + "\n\n" + prepare(text.new_text, limit)
     evidence: list[str] = []
 
-    language, why = detect(own, c)
+    language, why, language_known = detect_known(own, c)
     evidence.append(why)
 
     views = [
@@ -95,6 +95,7 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         evidence.append(f"phone {phone} from the signature")
     return Extraction(
         language=language,
+        language_known=language_known,
         contract_numbers=numbers,
         destruction_confirmation=destroyed,
         machine_out_of_use=out_of_use,

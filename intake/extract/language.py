@@ -73,15 +73,29 @@ def by_langid(text: str, c: Compiled) -> tuple[str, str]:
 
 def detect(text: str, c: Compiled) -> tuple[str, str]:
     """(language, evidence line). "hybrid": stopwords, and py3langid when they do not decide."""
+    language, why, _ = detect_known(text, c)
+    return language, why
+
+
+def detect_known(text: str, c: Compiled) -> tuple[str, str, bool]:
+    """(language, evidence line, whether the text decided it). False: nothing in the text
+    said (a language the desk does not serve, a few words with no function word), and the
+    language is the configured default; routing may know better (the sender's registry
+    language, the mailbox's default)."""
     sample = text[:20_000]
     method = c.config.language_method
     if method == "langid":
-        return by_langid(sample, c)
+        return _langid_known(sample, c)
     counts = _counts(sample, c)
     best = _winner(counts)
     if best is not None:
-        return best, f"language {best} (stopword counts {counts})"
+        return best, f"language {best} (stopword counts {counts})", True
     if method == "hybrid":
-        return by_langid(sample, c)
+        return _langid_known(sample, c)
     default = c.config.default_language
-    return default, f"language {default} (default; stopword counts {counts})"
+    return default, f"language {default} (default; stopword counts {counts})", False
+
+
+def _langid_known(text: str, c: Compiled) -> tuple[str, str, bool]:
+    language, why = by_langid(text, c)
+    return language, why, "(default)" not in why

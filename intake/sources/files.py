@@ -20,6 +20,7 @@ from intake.sources.base import Batch, Checkpoint, Oversize
 SOURCE_NAME = "files"
 HEADER_LIMIT = 64 * 1024  # bytes of header block kept for an oversize mail
 _READ = 64 * 1024
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark some editors and exporters write first
 
 
 def is_maildir(path: Path) -> bool:
@@ -27,9 +28,10 @@ def is_maildir(path: Path) -> bool:
 
 
 def is_mbox(path: Path) -> bool:
-    """An mbox file starts with a "From " separator line (a mail starts with a header)."""
+    """An mbox file starts with a "From " separator line (a mail starts with a header),
+    after a UTF-8 byte-order mark if there is one."""
     with path.open("rb") as fh:
-        return fh.read(5) == b"From "
+        return fh.read(8).removeprefix(BOM).startswith(b"From ")
 
 
 def header_block(chunks: Iterator[bytes], limit: int = HEADER_LIMIT) -> bytes:
@@ -109,7 +111,9 @@ def read_mbox(path: Path, max_bytes: int) -> Iterator[RawMail | Oversize]:
         return RawMail(data, SOURCE_NAME, ref, None, None, when)
 
     with path.open("rb") as fh:
-        for line in fh:
+        for number, line in enumerate(fh):
+            if number == 0:
+                line = line.removeprefix(BOM)
             if line.startswith(b"From "):
                 if started:
                     yield finish()

@@ -7,7 +7,8 @@ The registry is `--registry contracts.csv`, else `routing.registry` of the setti
 contracts imported into the database. The routing config is `--routing`, else the settings'
 `routing.config`, else the default `config/routing.yaml`. The sender proof believes the
 settings' `[trust]` plus every `--authserv-id ID` given (so the samples can be measured
-against the desk's MX without a settings file).
+against the desk's MX without a settings file). `--mailbox NAME` routes as that mailbox would:
+its mailbox rules and, for mail whose text does not tell, its `language`.
 """
 
 from __future__ import annotations
@@ -110,6 +111,16 @@ def load_registry(path: str | None, settings_loader: Callable[[], Settings]) -> 
         return Registry()
 
 
+def mailbox_language(name: str, settings_loader: Callable[[], Settings]) -> str | None:
+    """The `language` of the configured mailbox `name`, if there is one."""
+    try:
+        mailboxes = settings_loader().mailboxes
+    except Exception as exc:  # no usable settings: no mailbox defaults
+        log.debug("settings not loaded (%s); no mailbox language", exc)
+        return None
+    return next((m.language for m in mailboxes if m.name == name), None)
+
+
 def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> int:
     from routing.decide import route_bytes
 
@@ -123,6 +134,7 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
     except (RegistryError, OSError) as exc:
         print(f"postkamer route: registry: {exc}", file=sys.stderr)
         return 2
+    language = mailbox_language(args.mailbox, settings_loader)
     code = 0
     for name in args.files:
         try:
@@ -139,6 +151,7 @@ def run(args: argparse.Namespace, settings_loader: Callable[[], Settings]) -> in
                 file=name,
                 mailbox=args.mailbox,
                 trust=trust,
+                default_language=language,
             )
         except Exception as exc:  # any failure quarantines this mail; the others go on
             log.debug("routing %s failed", name, exc_info=True)

@@ -37,9 +37,10 @@ def test_corpus_mail_extracts_without_error(name: str) -> None:
 
 
 def _timed(text: MailText, reg: Registry, config: ExtractionConfig = DEFAULT) -> float:
-    start = time.perf_counter()
+    """CPU seconds of this process: a bound on the work, not on how busy the machine is."""
+    start = time.process_time()
     extract(text, reg, config)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 _UNIT = "contract nr HW 2207 44 18 / +32 4 0788/44 31/12/20 vernietigd niet? sitenummer "
