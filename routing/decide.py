@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from intake.model import Disposition, DispositionResult, Extraction, MailText, ParsedMail
+from intake.model import (
+    Disposition,
+    DispositionResult,
+    Evidence,
+    Extraction,
+    MailText,
+    ParsedMail,
+)
 from routing import policy as policy_mod
 from routing.classify import Classification, classify
 from routing.config import RoutingConfig
@@ -25,6 +32,19 @@ from routing.registry import Contract, Registry
 from routing.rules import RuleContext, RuleState, walk
 
 NO_REPLY_DISPOSITIONS = (Disposition.AUTO_REPLY, Disposition.BOUNCE, Disposition.QUARANTINE)
+#: facts that matter only for a cancellation (DOMAIN.md section 3): false/null on other mail,
+#: and so is their evidence
+CANCELLATION_FACTS = frozenset(
+    {"destruction_confirmation", "machine_out_of_use", "requested_end_date", "breach_claimed"}
+)
+
+
+def reported_evidence(found: tuple[Evidence, ...], cancellation: bool) -> tuple[Evidence, ...]:
+    """The evidence a decision carries: all of it for a cancellation, else none about the
+    cancellation-only facts (the decision reports them as false/null)."""
+    if cancellation:
+        return found
+    return tuple(e for e in found if e.fact not in CANCELLATION_FACTS)
 
 
 def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
@@ -154,7 +174,7 @@ def _not_a_ticket(
         policy=None,
         reply_template=None,
         explanation=tuple(explanation),
-        evidence=extraction.found,
+        evidence=reported_evidence(extraction.found, cancellation=False),
     )
 
 
@@ -275,7 +295,7 @@ def _decide_ticket(
         flags=tuple(state.flags),
         rule_hits=chain.hit_names,
         rule_misses=chain.miss_names,
-        evidence=extraction.found,
+        evidence=reported_evidence(extraction.found, is_cancellation),
     )
 
 

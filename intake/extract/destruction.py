@@ -29,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import re2
+
 from intake.extract.statements import NEGATED, PROMISED, QUESTION, Hit, judged
 from intake.extract.text import Compiled, clause_start, sentence_at, words_before
 from intake.extract.views import View, Views
@@ -42,6 +44,8 @@ NOTHING_ATTACHED = "nothing attached"
 OVERRULED = "a negation in the same mail wins"
 _NEAR_BEFORE = 3  # words before a certificate's name that a negation must be among
 _NEAR_AFTER = 4  # ... or words after it, up to a comma
+# "attached you will find the certificate" says what is attached, it promises nothing
+_YOU_WILL_FIND = re2.compile(r"(?i)\b(?:you\s+will|you'll)\s+find\b")
 _MAX_ITEMS = 10  # evidence items of one kind (confirming, dropped, vetoes) per mail
 
 
@@ -119,7 +123,9 @@ def _attachments(v: Views, c: Compiled) -> list[_Attachment]:
         named = bool(c.destruction_file_names.search(readable))
         certificate = named
         unusable: tuple[str, int, int] | None = None
-        if view is not None:
+        if c.unsigned.search(readable):  # "blanco_formulier_vernietiging.pdf"
+            unusable = (BLANK_FORM, -1, -1)  # said by the name: no position in a text
+        elif view is not None:
             text = view.text
             states = any(_statements(text, c))
             certificate = certificate or bool(c.destruction_documents.search(text)) or states
@@ -156,7 +162,7 @@ def _said_attached(
             why: str | None = None
             if sentence.rstrip().endswith("?"):
                 why = QUESTION
-            elif c.promise.search(sentence):
+            elif c.promise.search(_YOU_WILL_FIND.sub(" ", sentence)):
                 why = PROMISED
             elif _negated_near(text, m.start(), m.end(), c):
                 why = NEGATED
@@ -191,15 +197,17 @@ def destruction_confirmation(v: Views, c: Compiled) -> Destruction:
             confirming.append((item, f"destruction confirmed in {where}: '{item.text[:160]}'"))
 
     for a in attachments:
-        if a.view is None:
-            continue
-        statements = list(_statements(a.view.text, c))
+        statements = list(_statements(a.view.text, c)) if a.view is not None else []
         for hit in statements:
-            judge(a.view, f"the text of '{a.name}'", hit, a.unusable[0] if a.unusable else None)
+            if a.view is not None:
+                unusable = a.unusable[0] if a.unusable else None
+                judge(a.view, f"the text of '{a.name}'", hit, unusable)
         if a.unusable is not None and (a.unusable[0] == UNSIGNED or not statements):
             why, start, end = a.unusable
             (vetoes if why == UNSIGNED else dropped).append(
                 a.view.evidence(FACT, True, start, end, why)
+                if a.view is not None and start >= 0
+                else Evidence(FACT, True, f"attachment:{a.name}", a.name, why)
             )
     body = v.new_text
     for hit in _statements(body.text, c):

@@ -163,8 +163,8 @@ def _compile_json(raw: str) -> Compiled:
         unsigned=alternation(config.unsigned_cues),
         # an empty field of a form ("Naam: ........") or a template placeholder
         blank_form=compile_large(
-            rf"(?i)(?:^|[^\p{{L}}])(?:{_joined(config.blank_form_fields)})[^\n:.…_]{{0,30}}:?"
-            r"[ \t]*(?:[._…][ \t]?){4,}"
+            rf"(?i)(?:^|[^\p{{L}}])(?:{_joined(config.blank_form_fields)})"
+            r"(?:[ \t]{1,3}[\p{L}'-]+){0,3}[ \t]*:?[ \t]*(?:[._…][ \t]?){4,}"
             rf"|{_joined(config.blank_form_placeholders)}"
         ),
         destruction_verbs=alternation(config.destruction_verbs),
