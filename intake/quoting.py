@@ -18,6 +18,7 @@ repetition, and a fixed look-ahead of a few lines.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -278,10 +279,12 @@ def _forward_header(line: str) -> bool:
     )
 
 
-def line_roles(text: str) -> list[str]:
+@functools.lru_cache(maxsize=2)
+def line_roles(text: str) -> tuple[str, ...]:
     """The role of every line of `text` (split on line ends like `split_reply`): `body` (the
     author's new words), `quoted` (history in a reply), `forwarded` (a mail passed on after a
-    forward separator) or `signature`. `split_reply` is these roles joined by kind."""
+    forward separator) or `signature`. `split_reply` is these roles joined by kind. The last
+    two answers are kept: extraction asks again for the body `mail_text` just cut."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     roles = [BODY] * len(lines)
     own: list[int] = []
@@ -314,7 +317,7 @@ def line_roles(text: str) -> list[str]:
     if sig_at is not None:
         for k in own[sig_at:]:
             roles[k] = SIGNATURE
-    return roles
+    return tuple(roles)
 
 
 def split_reply(text: str) -> ReplyParts:

@@ -99,10 +99,21 @@ def _unsigned(text: str, c: Compiled, about: bool) -> Iterator[tuple[int, int]]:
             ):
                 continue
             if negated:
-                clause = clause_start(text, m.start(), lo, c.clause_start)
-                if not c.negation.search(words_before(text, m.start(), clause, _NEAR_BEFORE)):
+                if not _negated_before(text, m.start(), lo, c):
                     continue
+            elif any(
+                not _negated_before(text, lo + s.start(), lo, c)
+                for s in c.signature_words.finditer(sentence)
+            ):
+                continue  # "het blanco formulier heb ik ingevuld en ondertekend"
             yield m.start(), m.end()
+
+
+def _negated_before(text: str, start: int, lo: int, c: Compiled) -> bool:
+    """A negation in the few words before text[start], in its clause (the sentence starts at
+    `lo`)."""
+    clause = clause_start(text, start, lo, c.clause_start)
+    return bool(c.negation.search(words_before(text, start, clause, _NEAR_BEFORE)))
 
 
 @dataclass(frozen=True, slots=True)

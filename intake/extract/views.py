@@ -95,7 +95,9 @@ def body(full_text: str, limit: int, forward: bool) -> View:
     starts: list[int] = []
     sources: list[str] = []
     pos = 0
-    for line, role in zip(text.split("\n"), line_roles(text), strict=True):
+    # the roles of the body as `mail_text` cut it (the same text: a cached answer); `prepare`
+    # keeps every line's length and may only cut the last ones off
+    for line, role in zip(text.split("\n"), line_roles(full_text), strict=False):
         source = FORWARDED if forward and role == QUOTED else role
         if not sources or sources[-1] != source:
             starts.append(pos)

@@ -138,6 +138,21 @@ def test_a_filled_in_certificate_still_confirms() -> None:
     assert "vernietigd werden" in item.text
 
 
+def test_the_desk_form_filled_in_and_signed_confirms() -> None:
+    found = run(
+        "Het blanco formulier dat jullie stuurden heb ik ingevuld en ondertekend, zie bijlage.",
+        names=("scan.jpg",),
+    )
+    assert not found.destruction_confirmation  # no destruction certificate named, no statement
+    found = run(
+        "Alle kopieën van de software zijn gewist. Het blanco formulier dat jullie stuurden "
+        "heb ik ingevuld en ondertekend, zie bijlage.",
+        names=("scan.jpg",),
+    )
+    assert found.destruction_confirmation
+    assert not why_not(found) - {None}
+
+
 def test_a_blank_form_named_so_does_not_confirm() -> None:
     found = run("In bijlage het attest.", names=("blanco_formulier_vernietiging.pdf",))
     assert not found.destruction_confirmation
