@@ -141,9 +141,9 @@ class Evidence:
     `text` is the sentence or words it came from. A dropped candidate carries `dropped` (why it
     was not taken); a contract number may carry its `role` in the request (`concerned`,
     `continues`, `replaces`, `replaced`, `mentioned`). `span` is where the finding is in the
-    text extraction read (`intake.extract.views`: the subject, the whole body with line ends
-    normalized, or the attachment's text), for stages that look at its surroundings; it is not
-    part of the JSON."""
+    text it was read from (`intake.extract.views`; contract numbers: the subject, the whole
+    body with line ends normalized, or the attachment's text), for stages that look at its
+    surroundings; it is not part of the JSON."""
 
     fact: str
     value: FactValue

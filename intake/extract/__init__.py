@@ -14,6 +14,12 @@ Which view each finding reads:
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
 - phone: the signature.
+
+Each finding also comes as `Evidence` in `Extraction.found` (`intake.extract.views` says where
+each part of a text came from): its source (`subject`, `body`, `quoted`, `forwarded`,
+`signature`, `attachment:<name>`), the sentence, and the candidates that were dropped with why
+(a number that is a phone number or a date, a destruction statement that is negated or only a
+file name, ...). Routing passes them on in the decision.
 """
 
 from __future__ import annotations
@@ -69,7 +75,7 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
     found.append(language_evidence(v.own, language, why, c))
 
     numbers = contract_numbers(
-        [(v.subject, True), (v.body, True), *((view, False) for _, view in v.attachments)],
+        [(v.subject, True), (v.body, True), *((view, False) for view in v.texts())],
         registry,
         c,
     )

@@ -126,10 +126,8 @@ class _Attachment:
 
 
 def _attachments(v: Views, c: Compiled) -> list[_Attachment]:
-    texts = dict(v.attachments)
     out: list[_Attachment] = []
-    for name in v.names:
-        view = texts.get(name)
+    for name, view in v.attachments:
         readable = name.replace("_", " ").replace("-", " ")
         named = bool(c.destruction_file_names.search(readable))
         certificate = named

@@ -118,8 +118,12 @@ class Views:
     own: View  # subject and new text: what this sender says
     new_text: View  # the new text alone
     body: View  # the whole body: new text, quotes, forwards, signature
-    attachments: tuple[tuple[str, View], ...]  # (file name, its text), only those with text
-    names: tuple[str, ...]  # every attachment's file name
+    # (file name, its text or None when it has none) for every attachment, in order
+    attachments: tuple[tuple[str, View | None], ...]
+
+    def texts(self) -> tuple[View, ...]:
+        """The attachments' texts, of those that have one."""
+        return tuple(view for _, view in self.attachments if view is not None)
 
 
 def views(mail: MailText, c: Compiled) -> Views:
@@ -127,15 +131,16 @@ def views(mail: MailText, c: Compiled) -> Views:
     subject = prepare(mail.subject, limit)
     new_text = prepare(mail.new_text, limit)
     forward = c.forward_subject.search(mail.subject) is not None
+    # attachment_texts runs parallel to attachment_names ("" where there is no text)
+    names = mail.attachment_names
+    texts = mail.attachment_texts + ("",) * (len(names) - len(mail.attachment_texts))
     return Views(
         subject=single(subject, "the subject", "subject"),
         own=own_words(subject, new_text),
         new_text=single(new_text, "the body", "body"),
         body=body(mail.full_text, limit, forward),
         attachments=tuple(
-            (name, attachment(name, text, limit))
-            for name, text in zip(mail.attachment_names, mail.attachment_texts, strict=False)
-            if text
+            (name, attachment(name, text, limit) if text else None)
+            for name, text in zip(mail.attachment_names, texts, strict=False)
         ),
-        names=mail.attachment_names,
     )

@@ -360,3 +360,11 @@ def test_forwarded_history_is_named_as_such() -> None:
     )
     found = run(body, subject="FW: opzeggen", full=forwarded)
     assert [e.source for e in items(found, "contract_numbers")] == ["forwarded"]
+
+
+def test_attachments_with_the_same_name_are_read_apart() -> None:
+    blank = "Verklaring van vernietiging. Naam: ........ Handtekening: ........"
+    signed = "Verklaring van vernietiging: alle kopieën van de software werden vernietigd."
+    found = run("Zie bijlage.", names=("scan.pdf", "scan.pdf"), texts=(blank, signed))
+    assert found.destruction_confirmation
+    assert why_not(found) == {None, "blank form"}
