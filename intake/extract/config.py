@@ -364,10 +364,10 @@ class ExtractionConfig(BaseModel):
     )
     signature_words: list[str] = Field(
         default_factory=lambda: [
-            r"(?:onder)?getekend",
-            r"ondertekend",
-            r"gesigneerd",
-            r"ingevuld",
+            r"\b(?:onder)?getekend",  # not inside "ongetekend"
+            r"\bondertekend",
+            r"\bgesigneerd",
+            r"\bingevuld",
             r"\bsigned\b",
             r"\bfilled\s(?:in|out)",
             r"\bsign(?:é|e)e?s?(?:[^\p{L}]|$)",

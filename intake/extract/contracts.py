@@ -29,6 +29,7 @@ over tokens with a bounded look-ahead: linear in the text.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import sys
 import weakref
@@ -82,6 +83,7 @@ _MAX_TOKENS = 6
 WRAPPED_LINE = 60
 _MAX_OCCURRENCES = 5  # evidence items per number and view
 _MAX_DROPPED = 20  # dropped candidates reported per mail
+_MAX_FOUND = 60  # places where numbers were read, reported per mail
 
 
 class Token(NamedTuple):
@@ -195,6 +197,7 @@ def _gap(
     gap = text[left.end : right.start]
     if gap == " ":  # the common case first
         return gap
+    gap = gap.replace("\t", " ")  # a plain-text table: "MA\t1234567"
     if "\n" in gap:
         if gap.count("\n") > 1:
             return None
@@ -355,10 +358,9 @@ def _invalid(number: str, c: Compiled) -> str | None:
         return "too short"
     if len(number) > cfg.max_number_length:
         return "too long"
-    digits = sum(ch.isdigit() for ch in number)
     if number.isdigit() and len(number) == 4 and number[:2] in ("19", "20"):
         return "a year"
-    if digits < 3:
+    if _digits(number) < 3:
         return "too few digits"
     return None
 
@@ -392,8 +394,7 @@ def near_keywords(
         # whole words only: "licentiesleutel" is not the keyword "licentie"
         if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
             continue
-        keyword = " ".join(m.group(0).split())
-        shouting = keyword.isupper()
+        shouting = text[start:end].isupper()
         k = bisect.bisect_left(starts, end)
         skipped = 0
         previous_end = end
@@ -418,15 +419,18 @@ def near_keywords(
                 break
             a, b = span
             s, e = tokens[a].start, tokens[b].end
-            number = normalize_number(text[s:e])
             why = masks.hit(s, e, soft=not named)
+            if why is not None and len(dropped) >= _MAX_DROPPED:
+                break  # enough look-alikes on record
+            number = normalize_number(text[s:e])
             if why is None:
                 why = _invalid(number, c)
             if why is None and not named and _postal_code(text, number, e):
                 why = "postal code"
             if why is None:
+                keyword = " ".join(text[start:end].split())
                 found.append(Found(number, s, e, f"next to '{keyword}'"))
-            elif any(ch.isdigit() for ch in number):
+            elif len(dropped) < _MAX_DROPPED and any(ch.isdigit() for ch in number):
                 dropped.append(Dropped(number, s, e, why))
             break
     return found, dropped
@@ -468,11 +472,12 @@ def contract_numbers(
                     found.append(f)
             taken = sorted((f.start, f.end) for f in found)
             # look-alikes anywhere ("+32 3 541 22 80" in a signature), for the record
-            dropped.extend(
+            lookalikes = (
                 Dropped(normalize_number(text[s:e]), s, e, kind)
                 for s, e, kind in masks.numbers()
                 if kind not in ("e-mail address", "URL") and not _overlaps(taken, s, e)
             )
+            dropped.extend(itertools.islice(lookalikes, _MAX_DROPPED))
         found.sort(key=lambda f: f.start)
         per_number: dict[str, int] = {}
         for f in found:
@@ -481,7 +486,7 @@ def contract_numbers(
                 f.number, f"contract number {f.number} ('{written}') {f.how}, found in {view.name}"
             )
             per_number[f.number] = per_number.get(f.number, 0) + 1
-            if per_number[f.number] <= _MAX_OCCURRENCES:
+            if per_number[f.number] <= _MAX_OCCURRENCES and len(items) < _MAX_FOUND:
                 items.append(view.evidence("contract_numbers", f.number, f.start, f.end))
         for d in sorted(dropped, key=lambda d: d.start):
             if (d.number, d.why) in seen_dropped or len(dropped_items) >= _MAX_DROPPED:

@@ -75,8 +75,7 @@ def _negated_near(text: str, start: int, end: int, c: Compiled) -> bool:
     comma): "we hebben geen vernietigingsattest", "le certificat de destruction n'est pas
     joint"."""
     lo, hi = sentence_at(text, start, end)
-    clause = clause_start(text, start, lo, c.clause_start)
-    if c.negation.search(words_before(text, start, clause, _NEAR_BEFORE)):
+    if _negated_before(text, start, lo, c):
         return True
     after = text[end:hi].split(",", 1)[0]
     return bool(c.negation.search(" ".join(after.split()[:_NEAR_AFTER])))

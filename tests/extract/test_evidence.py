@@ -110,6 +110,7 @@ def test_a_negation_anywhere_wins_over_a_confirming_statement() -> None:
         "Deze verklaring is nog niet ondertekend.",
         "Certificate of destruction. All copies of the software have been destroyed.\n"
         "Status: not signed",
+        "Vernietigingsverklaring (ongetekend). Alle kopieën van de software werden vernietigd.",
         # the desk's own form sent back empty
         "VERNIETIGINGSVERKLARING\nOndergetekende verklaart dat alle kopieën van de software "
         "vernietigd werden.\nNaam: ........................\nHandtekening: ______________\n"
@@ -276,6 +277,7 @@ def test_a_phone_number_in_the_signature_is_dropped_as_a_phone_number() -> None:
         ("contract nr. MA 123 4567 graag opzeggen", "MA1234567"),  # spaces, an upper-case 'ma'
         ("contract MA\u00a0123\u202f4567", "MA1234567"),  # no-break and thin spaces
         ("contract MA\u200b1234567", "MA1234567"),  # a zero-width space
+        ("Contractnummer:\tMA\t123 4567", "MA1234567"),  # a plain-text table
         ("contractnummer MA&nbsp;123&nbsp;4567 (uit ons formulier)", "MA1234567"),
     ],
 )
