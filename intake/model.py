@@ -144,7 +144,10 @@ class Evidence:
     `source` is `subject`, `body`, `quoted`, `forwarded`, `signature` or `attachment:<name>`;
     `text` is the sentence or words it came from. A dropped candidate carries `dropped` (why it
     was not taken); a contract number may carry its `role` in the request (`concerned`,
-    `continues`, `replaces`, `replaced`, `mentioned`)."""
+    `continues`, `replaces`, `replaced`, `mentioned`). `span` is where the finding is in the
+    text it was read from (`intake.extract.views`; contract numbers: the subject, the whole
+    body with line ends normalized, or the attachment's text), for stages that look at its
+    surroundings; it is not part of the JSON."""
 
     fact: str
     value: FactValue
@@ -152,6 +155,7 @@ class Evidence:
     text: str
     dropped: str | None = None
     role: str | None = None
+    span: tuple[int, int] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, FactValue]:
         out: dict[str, FactValue] = {"value": self.value, "source": self.source, "text": self.text}

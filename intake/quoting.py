@@ -18,6 +18,7 @@ repetition, and a fixed look-ahead of a few lines.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -262,42 +263,70 @@ def _signature_start(lines: list[str]) -> int | None:
     return None
 
 
-def split_reply(text: str) -> ReplyParts:
-    """Cut `text` into the new text, the quoted history and the signature."""
+#: what a line of a body is, for `line_roles`
+BODY, QUOTED, FORWARDED, SIGNATURE = "body", "quoted", "forwarded", "signature"
+
+
+def _forward_header(line: str) -> bool:
+    """A quote header that passes a mail on ("---------- Forwarded message ---------",
+    "Begin forwarded message:"), as opposed to one that quotes it in a reply."""
+    text = _clean(line)
+    if _FORWARD_LINE.match(text):
+        return True
+    lowered = text.lower()
+    return bool(_SEPARATOR.match(text)) and any(
+        word in lowered for word in ("forward", "doorgestuurd", "transf", "weitergeleitet")
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def line_roles(text: str) -> tuple[str, ...]:
+    """The role of every line of `text` (split on line ends like `split_reply`): `body` (the
+    author's new words), `quoted` (history in a reply), `forwarded` (a mail passed on after a
+    forward separator) or `signature`. `split_reply` is these roles joined by kind. The last
+    two answers are kept: extraction asks again for the body `mail_text` just cut."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    own: list[str] = []
-    quoted: list[str] = []
+    roles = [BODY] * len(lines)
+    own: list[int] = []
     i = 0
     n = len(lines)
     while i < n:
         line = lines[i]
         if _is_quote_line(line):
-            quoted.append(line)
+            roles[i] = QUOTED
             i += 1
             continue
         span = _quote_header_at(lines, i)
         if span:
             if _rest_is_gt_quoted(lines, i + span):
-                quoted.extend(lines[i : i + span])
+                roles[i : i + span] = [QUOTED] * span
                 i += span
                 continue
-            quoted.extend(lines[i:])
+            role = FORWARDED if _forward_header(line) else QUOTED
+            roles[i:] = [role] * (n - i)
             break
-        own.append(line)
+        own.append(i)
         i += 1
     # a rule line right before the quote belongs to the quote, not to the author
-    rules: list[str] = []
-    while own and (not own[-1].strip() or _RULE_LINE.match(own[-1].strip())):
-        if own[-1].strip():
-            rules.append(own[-1])
-        own.pop()
-    if rules:
-        quoted = rules[::-1] + quoted
-    sig_at = _signature_start(own)
-    signature: list[str] = []
+    while own and (not lines[own[-1]].strip() or _RULE_LINE.match(lines[own[-1]].strip())):
+        last = own.pop()
+        if lines[last].strip():
+            later = (r for r in roles[last + 1 :] if r in (QUOTED, FORWARDED))
+            roles[last] = next(later, QUOTED)
+    sig_at = _signature_start([lines[k] for k in own])
     if sig_at is not None:
-        signature = own[sig_at:]
-        own = own[:sig_at]
+        for k in own[sig_at:]:
+            roles[k] = SIGNATURE
+    return tuple(roles)
+
+
+def split_reply(text: str) -> ReplyParts:
+    """Cut `text` into the new text, the quoted history and the signature."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    roles = line_roles(text)
+    own = [line for line, role in zip(lines, roles, strict=True) if role == BODY]
+    quoted = [line for line, role in zip(lines, roles, strict=True) if role in (QUOTED, FORWARDED)]
+    signature = [line for line, role in zip(lines, roles, strict=True) if role == SIGNATURE]
     return ReplyParts(
         new_text="\n".join(own).strip(),
         quoted="\n".join(quoted).strip(),

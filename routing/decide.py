@@ -23,6 +23,7 @@ from intake.model import (
     UNPROVEN,
     Disposition,
     DispositionResult,
+    Evidence,
     Extraction,
     MailText,
     ParsedMail,
@@ -50,6 +51,21 @@ def proof_lines(proof: SenderProof) -> list[str]:
     else:
         head = "sender not proven"
     return [head, *(f"sender proof: {r}" for r in proof.reasons)]
+
+
+#: facts that matter only for a cancellation (DOMAIN.md section 3): false/null on other mail,
+#: and so is their evidence
+CANCELLATION_FACTS = frozenset(
+    {"destruction_confirmation", "machine_out_of_use", "requested_end_date", "breach_claimed"}
+)
+
+
+def reported_evidence(found: tuple[Evidence, ...], cancellation: bool) -> tuple[Evidence, ...]:
+    """The evidence a decision carries: all of it for a cancellation, else none about the
+    cancellation-only facts (the decision reports them as false/null)."""
+    if cancellation:
+        return found
+    return tuple(e for e in found if e.fact not in CANCELLATION_FACTS)
 
 
 def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
@@ -233,7 +249,7 @@ def _not_a_ticket(
         reply_template=None,
         explanation=tuple(explanation),
         sender_proof=sender_proof,
-        evidence=extraction.found,
+        evidence=reported_evidence(extraction.found, cancellation=False),
     )
 
 
@@ -362,7 +378,7 @@ def _decide_ticket(
         rule_hits=chain.hit_names,
         rule_misses=chain.miss_names,
         sender_proof=sender_proof,
-        evidence=extraction.found,
+        evidence=reported_evidence(extraction.found, is_cancellation),
     )
 
 

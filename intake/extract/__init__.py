@@ -14,19 +14,28 @@ Which view each finding reads:
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
 - phone: the signature.
+
+Each finding also comes as `Evidence` in `Extraction.found` (`intake.extract.views` says where
+each part of a text came from): its source (`subject`, `body`, `quoted`, `forwarded`,
+`signature`, `attachment:<name>`), the sentence, and the candidates that were dropped with why
+(a number that is a phone number or a date, a destruction statement that is negated or only a
+file name, ...). Routing passes them on in the decision.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
-from intake.extract.dates import requested_end_date
+from intake.extract.dates import find_dates, requested_end_date
 from intake.extract.destruction import destruction_confirmation
-from intake.extract.language import detect_known
+from intake.extract.language import detect_known, language_evidence
 from intake.extract.phone import phone_from_signature
 from intake.extract.signals import breach_claimed, kind_hints, machine_out_of_use
-from intake.extract.text import compiled, prepare
-from intake.model import Extraction, MailText, ParsedMail
+from intake.extract.text import compiled
+from intake.extract.views import View, views
+from intake.model import Evidence, Extraction, MailText, ParsedMail
 from intake.quoting import split_reply
 from routing.dates import local_date
 from routing.registry import Registry
@@ -53,55 +62,81 @@ def mail_text(parsed: ParsedMail) -> MailText:
 
 
 def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAULT) -> Extraction:
-    """Every finding of DOMAIN.md section 3, with a human-readable evidence line for each."""
+    """Every finding of DOMAIN.md section 3, with a human-readable evidence line for each and
+    `Evidence` items saying where each was found (and which candidates were dropped, why)."""
     c = compiled(config)
-    limit = config.max_text_chars
-    subject = prepare(text.subject, limit)
-    own = subject + "\n\n" + prepare(text.new_text, limit)
+    v = views(text, c)
+    own = v.own.text
     evidence: list[str] = []
+    found: list[Evidence] = []
 
     language, why, language_known = detect_known(own, c)
     evidence.append(why)
+    found.append(language_evidence(v.own, language, why, c))
 
-    views = [
-        (subject, "the subject", True),
-        (prepare(text.full_text, limit), "the body", True),
-    ]
-    views.extend(
-        (prepare(t, limit), f"attachment '{name}'", False)
-        for name, t in zip(text.attachment_names, text.attachment_texts, strict=False)
-        if t
+    numbers = contract_numbers(
+        [(v.subject, True), (v.body, True), *((view, False) for view in v.texts())],
+        registry,
+        c,
     )
-    numbers, why_numbers = contract_numbers(views, registry, c)
-    evidence.extend(why_numbers)
+    evidence.extend(numbers.lines)
+    found.extend(numbers.evidence)
 
-    destroyed, why_destroyed = destruction_confirmation(text, c)
-    out_of_use, why_out = machine_out_of_use(own, c)
+    destruction = destruction_confirmation(v, c)
+    found.extend(destruction.evidence)
+    out_of_use, why_out, out_items = machine_out_of_use(v.own, c)
+    found.extend(out_items)
+
+    end_view = v.own
     end_date, why_end = requested_end_date(own, c, text.sent)
     if end_date is None and c.forward_subject.search(text.subject):
         # "FW: opzeggen onderhoud" + "kunnen jullie dit in orde brengen?": the sender passes
         # on the forwarded request, and its date is what is asked
-        end_date, why_end = requested_end_date(prepare(text.full_text, limit), c, text.sent)
+        end_view = v.body
+        end_date, why_end = requested_end_date(v.body.text, c, text.sent)
         if why_end:
             why_end += " (in the forwarded mail)"
-    breach, why_breach = breach_claimed(own, c)
-    kinds, why_kinds = kind_hints(own, c)
-    for line in (why_destroyed, why_out, why_end, why_breach):
+    if end_date is not None:
+        found.extend(_date_evidence(end_view, end_date, text))
+
+    breach, why_breach, breach_items = breach_claimed(v.own, c)
+    found.extend(breach_items)
+    kinds, why_kinds, kind_items = kind_hints(v.own, c)
+    found.extend(kind_items)
+    for line in (destruction.line, why_out, why_end, why_breach):
         if line:
             evidence.append(line)
     evidence.extend(why_kinds)
     phone = phone_from_signature(text.signature)
     if phone:
         evidence.append(f"phone {phone} from the signature")
+        found.append(_phone_evidence(phone, text.signature))
     return Extraction(
         language=language,
         language_known=language_known,
-        contract_numbers=numbers,
-        destruction_confirmation=destroyed,
+        contract_numbers=numbers.numbers,
+        destruction_confirmation=destruction.confirmed,
         machine_out_of_use=out_of_use,
         requested_end_date=end_date,
         breach_claimed=breach,
         phone=phone,
         kind_hints=kinds,
         evidence=tuple(evidence),
+        found=tuple(found),
     )
+
+
+def _date_evidence(view: View, value: date, text: MailText) -> tuple[Evidence, ...]:
+    """Where the requested end date was written: the first occurrence of that date."""
+    for d in find_dates(view.text, text.sent):
+        if d.value == value:
+            return (view.evidence("requested_end_date", value.isoformat(), d.start, d.end),)
+    return ()
+
+
+def _phone_evidence(phone: str, signature: str) -> Evidence:
+    """The signature line that holds the phone number."""
+    for line in signature[:5000].splitlines():
+        if phone in " ".join(line.split()):
+            return Evidence("phone", phone, "signature", " ".join(line.split()))
+    return Evidence("phone", phone, "signature", phone)

@@ -289,6 +289,28 @@ class ExtractionConfig(BaseModel):
         ],
         description=_WORD_LISTS_NOTE,
     )
+    number_words: list[str] = Field(
+        default_factory=lambda: [
+            "nummer",
+            "nr",
+            "no",
+            "n",
+            "nº",
+            "num",
+            "number",
+            "numéro",
+            "numero",
+            "ref",
+            "id",
+            "référence",
+            "reference",
+            "referentie",
+        ],
+        description="fillers that name what follows as a number: a number right after one (or "
+        "right after the keyword, or after ':') is taken as written even when it looks like a "
+        "phone number, VAT number, IBAN, date or postal code ('contractnummer 0032-4471-09'); "
+        "only words that are also in number_fillers are reached",
+    )
     max_fillers: int = Field(default=4, ge=0, le=10)
     min_number_length: int = Field(default=4, ge=1)
     max_number_length: int = Field(default=24, ge=4)
@@ -322,6 +344,84 @@ class ExtractionConfig(BaseModel):
             r"enclosed",
             r"attachment",
         ]
+    )
+    certificate_words: list[str] = Field(
+        default_factory=lambda: [
+            r"verklaring",  # also vernietigingsverklaring
+            r"attest",
+            r"certificaat",
+            r"\bbewijs",
+            r"\bformulier",
+            r"\bcertificat",
+            r"\bd(?:é|e)claration",
+            r"\bformulaire",
+            r"\bstatement",
+            r"\bforms?\b",
+        ],
+        description="words for a document in general: 'please find attached the signed "
+        "declaration' confirms destruction only when an attachment's name or text says it is a "
+        "destruction certificate; 'the certificate is not signed' keeps anything from confirming",
+    )
+    signature_words: list[str] = Field(
+        default_factory=lambda: [
+            r"\b(?:onder)?getekend",  # not inside "ongetekend"
+            r"\bondertekend",
+            r"\bgesigneerd",
+            r"\bingevuld",
+            r"\bsigned\b",
+            r"\bfilled\s(?:in|out)",
+            r"\bsign(?:é|e)e?s?(?:[^\p{L}]|$)",
+            r"\brempli(?:e|es|s)?\b",
+            r"\bcompl(?:é|e)t(?:é|e)e?s?(?:[^\p{L}]|$)",
+        ],
+        description="a certificate is signed or filled in; negated ('het attest is nog niet "
+        "ondertekend', 'the certificate is not signed', 'pas encore signée') it confirms nothing "
+        "and a negation wins over every other statement in the mail",
+    )
+    unsigned_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"\bunsigned\b",
+            r"\bongetekend",
+            r"\bniet-ondertekend",
+            r"\bnon[- ]sign(?:é|e)e?s?(?:[^\p{L}]|$)",
+            r"\bblanco\b",
+            r"\bblank\b",
+            r"\bvierge\b",
+            r"\bnot yet filled",
+        ],
+        description="words that say a certificate is not signed or empty ('an unsigned "
+        "certificate', 'het blanco formulier'), in a sentence that names a certificate",
+    )
+    blank_form_fields: list[str] = Field(
+        default_factory=lambda: [
+            r"naam",
+            r"name",
+            r"nom",
+            r"handtekening",
+            r"signature",
+            r"datum",
+            r"date",
+            r"ondergetekende",
+            r"undersigned",
+            r"soussignée?",
+            r"firma",
+            r"bedrijf",
+            r"company",
+            r"société",
+        ],
+        description="field labels of a form: such a field left empty ('Naam: ........', "
+        "'Handtekening: ______') shows the desk's own form sent back unfilled; its statement "
+        "that the copies were destroyed is the form's wording, not the customer's",
+    )
+    blank_form_placeholders: list[str] = Field(
+        default_factory=lambda: [
+            r"\[[ \t]*\p{L}[\p{L} \t._/-]{1,40}\]",  # [handtekening], [naam klant]
+            r"\{\{[^{}\n]{1,40}\}\}",  # {{name}}
+            r"<<[^<>\n]{1,40}>>",  # <<datum>>
+            r"<\p{L}[\p{L} _-]{1,30}>",  # <naam>
+        ],
+        description="template placeholders: a form or statement that still holds one was not "
+        "filled in",
     )
     destruction_verbs: list[str] = Field(
         default_factory=lambda: [
@@ -452,6 +552,11 @@ class ExtractionConfig(BaseModel):
             r"\bna\s+(?:ontvangst|uw|jullie)\b",
             r"\baprès\s+(?:réception|reception|votre)\b",
             r"\bdès\s+(?:réception|reception)\b",
+            # a condition: "not valid unless signed", "tenzij ondertekend"
+            r"\bunless\b",
+            r"\btenzij\b",
+            r"\bsauf si\b",
+            r"\bà moins\b",
         ],
         description="a sentence with one of these states an intention, not a fact",
     )
@@ -634,6 +739,11 @@ class ExtractionConfig(BaseModel):
         "destruction_file_names",
         "destruction_documents",
         "attachment_cues",
+        "certificate_words",
+        "signature_words",
+        "unsigned_cues",
+        "blank_form_fields",
+        "blank_form_placeholders",
         "destruction_verbs",
         "destruction_objects",
         "negation_cues",

@@ -16,6 +16,8 @@ import re
 from typing import Any
 
 from intake.extract.text import Compiled
+from intake.extract.views import View
+from intake.model import Evidence
 
 LANGUAGES = ("nl", "fr", "en")
 # a single character class: linear with the stdlib engine
@@ -99,3 +101,23 @@ def detect_known(text: str, c: Compiled) -> tuple[str, str, bool]:
 def _langid_known(text: str, c: Compiled) -> tuple[str, str, bool]:
     language, why = by_langid(text, c)
     return language, why, "(default)" not in why
+def language_evidence(view: View, language: str, why: str, c: Compiled) -> Evidence:
+    """Where the language was read: the words of that language found in the subject and new
+    text (at most eight; the source is the body when any of them is there), or the detector's
+    line alone when no word decided."""
+    words = c.stopwords.get(language, frozenset())
+    seen: list[str] = []
+    sources: set[str] = set()
+    for m in _WORD.finditer(view.text[:20_000]):
+        word = m.group(0).lower()
+        if word in words:
+            sources.add(view.source_at(m.start()))
+            if word not in seen:
+                seen.append(word)
+            if len(seen) >= 8:
+                break
+    if not seen or "default" in why:
+        return Evidence("language", language, "body", why)
+    source = "body" if "body" in sources else sources.pop()
+    listed = ", ".join(f"'{w}'" for w in seen)
+    return Evidence("language", language, source, f"{why}: {listed}")

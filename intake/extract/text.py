@@ -5,15 +5,32 @@ config compiled once into RE2 patterns (linear time whatever a supervisor writes
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import re2
 
 from intake.extract.config import ExtractionConfig
 
-# same length in and out, so match positions stay valid on the original text
+# same length in and out, so match positions stay valid on the original text: typographic
+# apostrophes become "'", every Unicode space (no-break, thin, figure, em, ...) and the invisible
+# characters a composer puts inside words and numbers (zero-width space and joiner, soft hyphen,
+# byte order mark) a plain space
 _STRAIGHTEN = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        **dict.fromkeys("\u00a0\u1680\u202f\u205f\u3000", " "),
+        **dict.fromkeys(map(chr, range(0x2000, 0x200C)), " "),  # en quad .. zero-width space
+        **dict.fromkeys("\u200c\u200d\u2060\ufeff\u00ad", " "),
+    }
+)
+# a space written as an HTML entity in a text part ("MA&nbsp;123&nbsp;4567" from a form or a
+# converter that left the markup): replaced by as many spaces, so positions stay valid
+_SPACE_ENTITY = re.compile(
+    r"&(?:nbsp|ensp|emsp|thinsp|numsp|#160|#xa0|#8194|#8195|#8201|#8239|#x2009|#x202f);?",
+    re.IGNORECASE,
 )
 _SENTENCE_END = frozenset(".!?;")
 _WEEKDAYS = (
@@ -25,8 +42,12 @@ _WORD = re2.compile(r"[\p{L}\p{N}'-]+")
 
 
 def prepare(text: str, limit: int) -> str:
-    """Straighten apostrophes and spaces; cut to `limit` characters."""
-    return text[:limit].translate(_STRAIGHTEN)
+    """Straighten apostrophes and spaces (also spaces written as entities); cut to `limit`
+    characters. The result has the length of the cut text."""
+    out = text[:limit].translate(_STRAIGHTEN)
+    if "&" in out:
+        out = _SPACE_ENTITY.sub(lambda m: " " * len(m.group(0)), out)
+    return out
 
 
 def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
@@ -83,12 +104,14 @@ def compile_large(pattern: str) -> re2._Regexp:
     return re2.compile(pattern, options)
 
 
+def _joined(patterns: list[str]) -> str:
+    """`patterns` as one alternation; one that matches nothing when there are none."""
+    return "|".join(f"(?:{p})" for p in patterns) or r"[^\s\S]"
+
+
 def alternation(patterns: list[str]) -> re2._Regexp:
     """One case-insensitive RE2 pattern matching any of `patterns`."""
-    if not patterns:
-        return re2.compile(r"(?i)[^\s\S]")  # matches nothing
-    joined = "|".join(f"(?:{p})" for p in patterns)
-    return compile_large(f"(?i)(?:{joined})")
+    return compile_large(f"(?i)(?:{_joined(patterns)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +119,16 @@ class Compiled:
     config: ExtractionConfig
     keywords: re2._Regexp
     fillers: frozenset[str]
+    number_words: frozenset[str]
     stopwords: dict[str, frozenset[str]]
     all_stopwords: frozenset[str]
     destruction_file_names: re2._Regexp
     destruction_documents: re2._Regexp
     attachment_cues: re2._Regexp
+    certificate_words: re2._Regexp
+    signature_words: re2._Regexp
+    unsigned: re2._Regexp
+    blank_form: re2._Regexp
     destruction_verbs: re2._Regexp
     destruction_objects: re2._Regexp
     negation: re2._Regexp
@@ -124,11 +152,21 @@ def _compile_json(raw: str) -> Compiled:
         config=config,
         keywords=alternation(config.contract_keywords),
         fillers=frozenset(w.lower() for w in config.number_fillers),
+        number_words=frozenset(w.lower() for w in config.number_words),
         stopwords=stop,
         all_stopwords=frozenset().union(*stop.values()) if stop else frozenset(),
         destruction_file_names=alternation(config.destruction_file_names),
         destruction_documents=alternation(config.destruction_documents),
         attachment_cues=alternation(config.attachment_cues),
+        certificate_words=alternation(config.certificate_words),
+        signature_words=alternation(config.signature_words),
+        unsigned=alternation(config.unsigned_cues),
+        # an empty field of a form ("Naam: ........") or a template placeholder
+        blank_form=compile_large(
+            rf"(?i)(?:^|[^\p{{L}}])(?:{_joined(config.blank_form_fields)})"
+            r"(?:[ \t]{1,3}[\p{L}'-]+){0,3}[ \t]*:?[ \t]*(?:[._…][ \t]?){4,}"
+            rf"|{_joined(config.blank_form_placeholders)}"
+        ),
         destruction_verbs=alternation(config.destruction_verbs),
         destruction_objects=alternation(config.destruction_objects),
         negation=alternation(config.negation_cues),

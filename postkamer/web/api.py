@@ -100,6 +100,8 @@ class TicketOut(TicketSummary):
     language: str
     contracts: list[dict[str, Any]]
     facts: dict[str, Any]
+    # per fact, where it was read and the candidates dropped with why (DOMAIN.md section 6)
+    evidence: dict[str, list[dict[str, Any]]] = {}
     explanation: list[str]
     messages: list[MessageOut]
     events: list[EventOut]
@@ -190,6 +192,7 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
             for c in d.contracts
         ],
         facts=d.facts,
+        evidence=d.evidence,
         explanation=d.explanation,
         messages=[
             MessageOut(

@@ -4,7 +4,7 @@ everything the ticket page shows. Pure database reads; the pages and the API sha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import String, case, cast, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from intake.model import evidence_from_json, evidence_to_json
 from postkamer.web.config import PRIORITIES, STATUSES
 from postkamer.web.due import CLOCK_STATES, Due, DueRules, clock_running
 from postkamer.web.sanitize import SafeHtml, sanitize_html, split_quoted
@@ -233,6 +234,36 @@ class TicketDetail:
     decision: dict[str, Any]
     events: list[Event]
     linked: Ticket | None = None
+    # per fact, where it was read and which candidates were dropped (DOMAIN.md section 6)
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def found(self, fact: str, value: object = None) -> list[dict[str, Any]]:
+        """Where `fact` was read (only for `value` when given), without dropped candidates."""
+        return [
+            e
+            for e in self.evidence.get(fact, [])
+            if not e.get("dropped") and (value is None or e.get("value") == value)
+        ]
+
+    def not_taken(self, fact: str) -> list[dict[str, Any]]:
+        """The candidates for `fact` that were dropped, with why."""
+        return [e for e in self.evidence.get(fact, []) if e.get("dropped")]
+
+
+def fact_evidence(inbound: list[Message]) -> dict[str, list[dict[str, Any]]]:
+    """Where the facts on the ticket page were read, as `evidence_to_json` items per fact:
+    the newest counting mail's (its facts are the ones shown), and for contract numbers every
+    counting mail's, oldest first (the ticket's numbers add up over its mails). Pass only the
+    mail that counts toward the ticket: linked mail adds no facts, so no evidence either."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for m in inbound:
+        stored = (m.extraction or {}).get("found")
+        for fact, items in evidence_to_json(evidence_from_json(stored)).items():
+            if fact != "contract_numbers" and m is not inbound[-1]:
+                continue
+            kept = out.setdefault(fact, [])
+            kept.extend(item for item in items if item not in kept)
+    return out
 
 
 _FACT_KEYS = (
@@ -287,6 +318,7 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
     newest = counting[-1] if counting else None
     extraction = (newest.extraction if newest else None) or {}
     facts = {k: extraction[k] for k in _FACT_KEYS if extraction.get(k) not in (None, "", [])}
+    evidence = fact_evidence(counting)
     explained = newest or (inbound[-1] if inbound else None)
     decision = (explained.decision if explained else None) or {}
     numbers = list(ticket.contract_numbers or [])
@@ -309,6 +341,7 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
         decision=decision,
         events=events,
         linked=linked,
+        evidence=evidence,
     )
 
 

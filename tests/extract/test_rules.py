@@ -88,8 +88,17 @@ def test_promises_negations_questions_and_disclaimers_do_not_confirm(body: str) 
     assert not run(body).destruction_confirmation
 
 
-def test_destruction_by_attachment_name_text_or_cover_sentence() -> None:
-    assert run("Zie bijlage.", names=("Vernietigingsverklaring-2026.pdf",)).destruction_confirmation
+def test_destruction_by_attachment_text_or_cover_sentence_never_by_name_alone() -> None:
+    named = run("Zie bijlage.", names=("Vernietigingsverklaring-2026.pdf",))
+    assert not named.destruction_confirmation
+    assert [(e.source, e.dropped) for e in named.found if e.fact == "destruction_confirmation"] == [
+        ("attachment:Vernietigingsverklaring-2026.pdf", "file name only")
+    ]
+    # the body says what the attached file is
+    said = run("In bijlage het ondertekende attest.", names=("Vernietigingsverklaring-2026.pdf",))
+    assert said.destruction_confirmation
+    offer = run("In bijlage het ondertekende attest.", names=("offerte.pdf",))
+    assert not offer.destruction_confirmation
     scan = "ATTESTATION\nNous certifions que toutes les copies du logiciel\nont été détruites."
     found = run("Ci-joint le document.", names=("scan001.pdf",), texts=(scan,))
     assert found.destruction_confirmation

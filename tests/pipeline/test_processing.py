@@ -98,6 +98,20 @@ def test_samples_become_tickets_and_replies(
                 assert reply["Content-Language"] == label["language"], name
             else:
                 assert replies == [], f"{name}: a robot or list got an automatic reply"
+        # where each fact was read is stored with the message and its decision (the ticket
+        # page and the API show it)
+        ref = by_ref["017-cancel-licence-certificate.eml"]
+        cert = session.exec(select(Message).where(Message.ledger_id == ref.id)).one()
+        found = (cert.extraction or {})["found"]
+        assert [e["source"] for e in found["destruction_confirmation"]] == [
+            "attachment:certificate_of_destruction.pdf",
+            "body",
+        ]
+        assert (cert.decision or {})["evidence"]["contract_numbers"][0] == {
+            "value": "T2118660",
+            "source": "subject",
+            "text": "Termination monthly licence T2-118-660",
+        }
 
 
 def _mail(

@@ -56,7 +56,32 @@ def _seed(engine: Engine, blobs: BlobStore) -> str:
             "matched 'etiketteermachine' (hardware, weight 2)",
             "contract MA1234567 in the registry: scope hardware",
         ],
-        extraction={"language": "nl", "phone": "+32 3 123 45 67"},
+        extraction={
+            "language": "nl",
+            "phone": "+32 3 123 45 67",
+            "found": {
+                "contract_numbers": [
+                    {
+                        "value": "MA1234567",
+                        "source": "body",
+                        "text": "Onze etiketteermachine (contract MA-123 4567) geeft foutcode E42.",
+                    },
+                    {
+                        "value": "3231234567",
+                        "source": "signature",
+                        "text": "Tel. +32 3 123 45 67",
+                        "dropped": "phone number",
+                    },
+                ],
+                "phone": [
+                    {
+                        "value": "+32 3 123 45 67",
+                        "source": "signature",
+                        "text": "Tel. +32 3 123 45 67",
+                    }
+                ],
+            },
+        },
     )
     factory.add_attachment(engine, blobs, mid, b"%PDF-1.4 foto", "foutcode-E42.pdf")
     return ref
@@ -99,6 +124,16 @@ def test_owner_works_a_ticket_in_the_browser(
     assert page.get_by_text("foutcode E42", exact=False).first.is_visible()
     assert not page.get_by_text("Uw ticket werd aangemaakt").is_visible()  # quoted, collapsed
     assert page.get_by_role("link", name="foutcode-E42.pdf").is_visible()
+    # beside the contract number: where it was read; the phone number not taken, folded
+    contract = page.locator("ul.contracts li", has_text="MA-1234567")
+    assert contract.locator(".evidence .source").inner_text() == "tekst van de mail"
+    assert (
+        "(contract MA-123 4567) geeft foutcode E42" in contract.locator(".evidence q").inner_text()
+    )
+    not_taken = page.locator("details.not-taken")
+    assert not not_taken.locator("li").is_visible()
+    not_taken.locator("summary").click()
+    assert "telefoonnummer" in not_taken.locator("li").inner_text()
     page.screenshot(path=str(ARTIFACTS / "04-ticket.png"), full_page=True)
 
     page.get_by_label("Notitie (niet naar de klant)").fill("Technieker ingepland voor donderdag.")

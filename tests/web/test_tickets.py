@@ -101,7 +101,32 @@ def test_ticket_page_shows_conversation_facts_policy_and_routing(
         text="Graag opzeggen.\n\n> Vorige mail\n> met citaat",
         new_text="Graag opzeggen.",
         explanation=["matched 'opzeggen' (cancellation, weight 3)"],
-        extraction={"language": "nl", "destruction_confirmation": True},
+        extraction={
+            "language": "nl",
+            "destruction_confirmation": True,
+            "found": {
+                "contract_numbers": [
+                    {
+                        "value": "MA1234567",
+                        "source": "body",
+                        "text": "Graag opzeggen: contract MA-123 4567.",
+                    },
+                    {
+                        "value": "3235412280",
+                        "source": "signature",
+                        "text": "Tel. +32 3 541 22 80",
+                        "dropped": "phone number",
+                    },
+                ],
+                "destruction_confirmation": [
+                    {
+                        "value": True,
+                        "source": "attachment:attest <1>.pdf",
+                        "text": "Alle kopieën werden vernietigd.",
+                    }
+                ],
+            },
+        },
     )
     login(client, "els@postkamer.be")
     html = client.get(f"/tickets/{ref}", headers={"accept-language": "en"}).text
@@ -111,6 +136,26 @@ def test_ticket_page_shows_conversation_facts_policy_and_routing(
     assert "MA-1234567" in html and "Monthly licence" in html  # registry entry
     assert "XX999" in html and "not in the registry" in html
     assert "Destruction confirmed" in html
+    # where each fact was read, beside it; the dropped look-alike apart
+    facts = html[html.index('id="facts-h"') : html.index('id="policy-h"')]
+    contract = facts[facts.index("MA-1234567") : facts.index("XX999")]
+    assert '<span class="source">mail text</span> <q>Graag opzeggen: contract MA-123 4567.</q>' in (
+        contract
+    )
+    assert "attachment attest &lt;1&gt;.pdf" in facts
+    assert "<q>Alle kopieën werden vernietigd.</q>" in facts
+    not_taken = facts[facts.index('class="not-taken"') :]
+    assert "Numbers not taken as contract numbers (1)" in not_taken
+    assert "3235412280" in not_taken and "phone number" in not_taken and "signature" in not_taken
+    assert "3235412280" not in contract
+    api = client.get(f"/api/tickets/{ref}").json()
+    assert api["evidence"]["contract_numbers"][1] == {
+        "value": "3235412280",
+        "source": "signature",
+        "text": "Tel. +32 3 541 22 80",
+        "dropped": "phone number",
+    }
+    assert api["evidence"]["destruction_confirmation"][0]["source"] == "attachment:attest <1>.pdf"
     assert "accepted" in html and "31 Dec 2026" in html
     assert "matched &#39;opzeggen&#39; (cancellation, weight 3)" in html
 
