@@ -18,6 +18,8 @@ Which view each finding reads:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
 from intake.extract.dates import requested_end_date
@@ -77,13 +79,16 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
 
     destroyed, why_destroyed = destruction_confirmation(text, c)
     out_of_use, why_out = machine_out_of_use(own, c)
-    end_date, why_end = requested_end_date(own, c, text.sent)
-    if end_date is None and c.forward_subject.search(text.subject):
+    end = requested_end_date(own, c, text.sent, subject_end=len(subject))
+    end_evidence = list(end.evidence)
+    if end.value is None and c.forward_subject.search(text.subject):
         # "FW: opzeggen onderhoud" + "kunnen jullie dit in orde brengen?": the sender passes
         # on the forwarded request, and its date is what is asked
-        end_date, why_end = requested_end_date(prepare(text.full_text, limit), c, text.sent)
-        if why_end:
-            why_end += " (in the forwarded mail)"
+        end = requested_end_date(prepare(text.full_text, limit), c, text.sent, source="forwarded")
+        end_evidence.extend(end.evidence)
+        if end.line:
+            end = replace(end, line=end.line + " (in the forwarded mail)")
+    end_date, why_end = end.value, end.line
     breach, why_breach = breach_claimed(own, c)
     kinds, why_kinds = kind_hints(own, c)
     for line in (why_destroyed, why_out, why_end, why_breach):
@@ -103,4 +108,5 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         phone=phone,
         kind_hints=kinds,
         evidence=tuple(evidence),
+        found=tuple(end_evidence),
     )
