@@ -11,7 +11,9 @@ check. Order of evaluation, the first that applies decides:
 3. the sender is not a registered contact of the contract: `sender_unverified`;
 4. breach of obligations claimed: `manual_review`;
 5. the contract's kind decides (`accepted`, `needs_destruction_confirmation`,
-   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`).
+   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`); for a monthly licence,
+   a destruction certificate attached but unreadable (an OCR failure, a blank scan) is
+   `manual_review` rather than an acceptance or a request for the certificate.
 
 Which contract, when several are named: the known ones only (an unknown number next to a known
 one is more likely a typo or another reference than the contract meant), preferring a contract
@@ -94,8 +96,10 @@ def evaluate(
     breach_claimed: bool,
     kind_hints: Sequence[str] = (),
     params: PolicyParams | None = None,
+    certificate_unreadable: bool = False,
 ) -> PolicyResult:
-    """Apply the policy to one cancellation request. Pure."""
+    """Apply the policy to one cancellation request. Pure. `certificate_unreadable`: a
+    destruction certificate is attached but could not be read (intake.extract.certificates)."""
     p = params or PolicyParams()
     steps: list[str] = [f"Request received on {received.isoformat()} (Brussels date)."]
 
@@ -185,6 +189,7 @@ def evaluate(
             destruction_confirmation,
             machine_out_of_use,
             requested_end_date,
+            certificate_unreadable,
         )
     if contract.kind == "maintenance":
         return _maintenance(steps, done, p, received, contract, requested_end_date)
@@ -207,7 +212,15 @@ def _monthly(
     destruction_confirmation: bool,
     machine_out_of_use: bool,
     requested: date | None,
+    certificate_unreadable: bool = False,
 ) -> PolicyResult:
+    if certificate_unreadable:
+        steps.append(
+            "Monthly licence: certificate attached but unreadable. The destruction certificate "
+            "could not be read and nothing else in the mail confirms the destruction: a person "
+            "looks at it before the cancellation is accepted or refused."
+        )
+        return done("manual_review")
     if not destruction_confirmation:
         steps.append(
             "Monthly licence: the confirmation that ALL copies of the software were destroyed "

@@ -9,7 +9,8 @@ the same `Extraction`, so live intake, `route --json` and replays agree. Routing
 Which view each finding reads:
 - language, destruction statements, machine out of use, requested end date, breach, kind hints:
   the subject and the new text (a quoted promise or an old date in a quote header is not what
-  this sender says); destruction also reads attachment names and texts; a forward ("FW:",
+  this sender says); destruction also reads attachment names and texts (scans read with OCR),
+  and a certificate attached but unreadable is said so (`certificates`); a forward ("FW:",
   "TR:") whose own words name no end date takes the forwarded request's date;
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from intake.extract.certificates import unreadable_certificate
 from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
 from intake.extract.dates import requested_end_date
@@ -51,6 +53,7 @@ def mail_text(parsed: ParsedMail) -> MailText:
         signature=parts.signature,
         attachment_names=tuple(a.filename for a in attachments),
         attachment_texts=tuple(a.text or "" for a in attachments),
+        attachment_errors=tuple(a.text_error or "" for a in attachments),
     )
 
 
@@ -78,6 +81,9 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
     evidence.extend(why_numbers)
 
     destroyed, why_destroyed = destruction_confirmation(text, c)
+    unreadable, why_unreadable = unreadable_certificate(text, c)
+    if unreadable:
+        evidence.extend(e.text for e in why_unreadable)
     out_of_use, why_out = machine_out_of_use(own, c)
     end = requested_end_date(own, c, text.sent, subject_end=len(subject))
     end_evidence = list(end.evidence)
@@ -108,5 +114,6 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         phone=phone,
         kind_hints=kinds,
         evidence=tuple(evidence),
-        found=tuple(end_evidence),
+        certificate_unreadable=unreadable,
+        found=(*why_unreadable, *end_evidence),
     )
