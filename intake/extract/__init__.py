@@ -91,7 +91,8 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         # "FW: opzeggen onderhoud" + "kunnen jullie dit in orde brengen?": the sender passes
         # on the forwarded request, and its date is what is asked
         end = requested_end_date(prepare(text.full_text, limit), c, text.sent, source="forwarded")
-        end_evidence.extend(end.evidence)
+        seen = {(e.text, e.dropped) for e in end_evidence}  # the new text is in the body too
+        end_evidence.extend(e for e in end.evidence if (e.text, e.dropped) not in seen)
         if end.line:
             end = replace(end, line=end.line + " (in the forwarded mail)")
     end_date, why_end = end.value, end.line

@@ -248,3 +248,22 @@ def test_a_long_mail_of_ambiguous_phrases_lists_a_bounded_number_and_stays_fast(
     assert time.perf_counter() - started < 3.0  # 0.4 s measured on a loaded 2-core machine
     assert found.requested_end_date is None
     assert len(end_evidence(found)) == 20
+
+
+def test_a_forward_takes_the_forwarded_date_and_lists_each_sentence_once() -> None:
+    own = "Volgende maand opzeggen, kunnen jullie dit regelen?"
+    full = own + "\n\n-----Original Message-----\nGraag opzeggen tegen eind volgende maand."
+    mail = MailText(
+        subject="FW: opzeggen licentie",
+        new_text=own,
+        full_text=full,
+        signature="",
+        sent=date(2026, 3, 10),
+    )
+    found = extract(mail, Registry([]))
+    assert found.requested_end_date == date(2026, 4, 30)
+    items = end_evidence(found)
+    assert [(e.source, e.value, e.dropped is not None) for e in items] == [
+        ("body", None, True),
+        ("forwarded", "2026-04-30", False),
+    ]
