@@ -1,9 +1,11 @@
-"""Attachment type sniffing and text extraction (PDF, DOCX, plain text).
+"""Attachment type sniffing and text extraction (PDF, DOCX, plain text, scans with OCR).
 
 `intake.parse` calls `sniff` and `extract_text` for every attachment; the text ends up in
 `Attachment.text`, where extraction looks for contract numbers and destruction certificates.
-Attachments are hostile: every extractor is bounded in bytes, pages and seconds, and a
-broken file gives an error string, never an exception.
+Images (PNG, JPEG, TIFF by their first bytes, not their names) and the pages of a PDF that have
+no text layer are read with OCR (`intake.ocr`). Attachments are hostile: every extractor is
+bounded in bytes, pages, pixels and seconds, and a broken file gives an error string, never
+an exception.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 import zipfile
 from typing import Protocol
 
+from intake import ocr
 from intake.decode import decode_bytes
 
 _DOCX_TYPES = {
@@ -26,7 +29,7 @@ _XML_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
-class TextLimits(Protocol):
+class TextLimits(ocr.OcrLimits, Protocol):
     """The part of `intake.parse.ParseLimits` that bounds text extraction."""
 
     @property
@@ -92,14 +95,22 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def extract_text(
-    filename: str, content_type: str, sniffed: str, data: bytes, limits: TextLimits
+    filename: str,
+    content_type: str,
+    sniffed: str,
+    data: bytes,
+    limits: TextLimits,
+    clock: ocr.OcrClock | None = None,
 ) -> tuple[str | None, str | None]:
     """(text, error). Text is None when the type has no extractor or extraction failed;
-    the error says why for the people reading the ticket."""
+    the error says why for the people reading the ticket. `clock`: the OCR time left for the
+    mail (a fresh `limits.ocr_seconds` without one)."""
     lname = filename.lower()
     try:
         if sniffed == "application/pdf":
-            return _pdf_text(data, limits)
+            return _pdf_text(data, limits, clock)
+        if sniffed in ocr.OCR_TYPES:
+            return ocr.image_text(data, limits, clock)
         if sniffed in _DOCX_TYPES or (sniffed == "application/zip" and lname.endswith(".docx")):
             return _docx_text(data, limits)
         if sniffed == "text/plain" and (
@@ -114,7 +125,9 @@ def extract_text(
     return None, None
 
 
-def _pdf_text(data: bytes, limits: TextLimits) -> tuple[str | None, str | None]:
+def _pdf_text(
+    data: bytes, limits: TextLimits, clock: ocr.OcrClock | None = None
+) -> tuple[str | None, str | None]:
     from pypdf import PdfReader
 
     started = time.monotonic()
@@ -127,6 +140,7 @@ def _pdf_text(data: bytes, limits: TextLimits) -> tuple[str | None, str | None]:
         except Exception:
             return None, "PDF is encrypted"
     chunks: list[str] = []
+    blank: list[int] = []  # pages without a text layer: a scan
     size = 0
     error: str | None = None
     for number, page in enumerate(reader.pages):
@@ -137,11 +151,18 @@ def _pdf_text(data: bytes, limits: TextLimits) -> tuple[str | None, str | None]:
             error = f"stopped after {limits.attachment_text_seconds:g} s at page {number + 1}"
             break
         chunk = page.extract_text() or ""
+        if not chunk.strip():
+            blank.append(number)
         chunks.append(chunk)
         size += len(chunk)
         if size >= limits.attachment_text_bytes:
             error = f"text cut at {limits.attachment_text_bytes} characters"
             break
+    if blank and size < limits.attachment_text_bytes:
+        scanned, ocr_error = ocr.pdf_pages_text(data, blank, limits, clock)
+        for number, chunk in scanned.items():
+            chunks[number] = chunk
+        error = "; ".join(e for e in (error, ocr_error) if e) or None
     text = "\n".join(chunks)[: limits.attachment_text_bytes].strip()
     return text, error
 

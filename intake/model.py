@@ -128,6 +128,9 @@ class MailText:
     signature: str  # the signature block, if one was found
     attachment_names: tuple[str, ...] = ()
     attachment_texts: tuple[str, ...] = ()
+    # why an attachment's text could not be read ("" where it was, or nothing was tried):
+    # parallel to attachment_names, e.g. "OCR stopped after 20 s at page 1"
+    attachment_errors: tuple[str, ...] = ()
     # the day the mail was written (Date header, Europe/Brussels): the year of a date written
     # without one ("per 1 maart")
     sent: date | None = None
@@ -237,6 +240,9 @@ class Extraction:
     phone: str | None
     kind_hints: tuple[str, ...]  # contract kinds named in the text, e.g. "passport_advantage"
     evidence: tuple[str, ...] = field(default=())  # why each finding was made, for explanations
+    # a destruction certificate is attached (by its name, or the mail says so) but its text
+    # could not be read, and nothing readable confirms the destruction (DOMAIN.md section 3)
+    certificate_unreadable: bool = False
     # where each fact was found and which candidates were dropped, why (DOMAIN.md section 6)
     found: tuple[Evidence, ...] = field(default=())
     # False when the text did not decide the language and `language` is the configured default

@@ -7,10 +7,11 @@ transfer encodings and charsets (`intake.decode`). A header block with a broken 
 mended first. The body is the text/plain alternative (format=flowed joined, `intake.flowed`),
 else the HTML turned into text (`intake.html`), else a text file sent inline (as Python's
 `get_body` reads it); other parts become `Attachment`s with sniffed type, hash and extracted
-text (`intake.attachments`); delivery and other reports are read (`intake.dsn`). Damage becomes
-a defect on the result; mail that cannot be processed safely (too big, too many parts, too deep,
-too slow, not a mail at all) raises `ParseError`, and the caller quarantines it. The result goes
-to `intake.disposition` and then extraction.
+text (`intake.attachments`; scans with OCR, the mail's OCR time shared by its attachments, an
+attachment sent twice read once); delivery and other reports are read (`intake.dsn`). Damage
+becomes a defect on the result; mail that cannot be processed safely (too big, too many parts,
+too deep, too slow, not a mail at all) raises `ParseError`, and the caller quarantines it. The
+result goes to `intake.disposition` and then extraction.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from intake.dsn import (
 from intake.flowed import unflow
 from intake.html import html_to_text
 from intake.model import Address, Attachment, DeliveryReport, ParsedMail
+from intake.ocr import OcrClock
 from intake.outlook import Budget, OutlookItem, container_kind, read_container
 
 if TYPE_CHECKING:
@@ -69,6 +71,10 @@ class ParseLimits:
     attachment_text_seconds: float = 5.0
     attachment_text_file_bytes: int = 8 * 1024 * 1024  # larger PDF/DOCX files: no text
     max_header_bytes: int = 256 * 1024  # the top-level header block
+    ocr: bool = True  # read scanned images and PDF pages without text (intake.ocr)
+    ocr_pages: int = 5
+    ocr_max_pixels: int = 25_000_000
+    ocr_seconds: float = 20.0
 
     @classmethod
     def from_settings(cls, limits: LimitSettings) -> ParseLimits:
@@ -82,6 +88,10 @@ class ParseLimits:
             attachment_text_pages=limits.attachment_text_pages,
             attachment_text_seconds=limits.attachment_text_seconds,
             attachment_text_file_bytes=limits.attachment_text_file_bytes,
+            ocr=limits.ocr,
+            ocr_pages=limits.ocr_pages,
+            ocr_max_pixels=limits.ocr_max_pixels,
+            ocr_seconds=limits.ocr_seconds,
         )
 
 
@@ -469,7 +479,10 @@ class _Walker:
         self.limits = limits
         self.started = started
         self.defects = defects
-        self.extract_seconds = 0.0
+        self.extract_seconds = 0.0  # reading attachments (OCR too): not parsing time
+        self.text_seconds = 0.0  # reading attachments, OCR aside
+        self.ocr = OcrClock(limits.ocr_seconds)  # OCR time left for this mail
+        self.read: dict[str, tuple[str | None, str | None]] = {}  # sha256 -> text, error
 
     def _check_time(self) -> None:
         if time.monotonic() - self.started - self.extract_seconds > self.limits.seconds:
@@ -730,12 +743,15 @@ class _Walker:
         sniffed = sniff(data)
         text: str | None = None
         error: str | None = None
+        sha256 = hashlib.sha256(data).hexdigest()
         keep = len(data) <= self.limits.max_attachment_bytes
         kind = container_kind(name, ctype, data) if keep else None
         item: OutlookItem | None = None
         if not keep:
             error = f"part of {len(data)} bytes is over the limit; not stored"
-        elif self.extract_seconds > 2 * self.limits.attachment_text_seconds:
+        elif sha256 in self.read:  # the same file twice (a forward, a reply): read once
+            text, error = self.read[sha256]
+        elif self.text_seconds > 2 * self.limits.attachment_text_seconds:
             error = "skipped: time for attachment text in this mail used up"
         elif len(data) > self.limits.attachment_text_file_bytes and sniffed != "text/plain":
             # a PDF reader holds the file's big streams (scanned images) twice over: reading
@@ -747,19 +763,24 @@ class _Walker:
                 self.limits.attachment_text_seconds, self.limits.attachment_text_file_bytes
             )
             item = read_container(kind, data, budget)
-            self.extract_seconds += time.monotonic() - begin
+            spent = time.monotonic() - begin
+            self.extract_seconds += spent
+            self.text_seconds += spent
             text, error = item.text()[: self.limits.attachment_text_bytes] or None, item.error
         else:
-            begin = time.monotonic()
-            text, error = extract_text(name, ctype, sniffed, data, self.limits)
-            self.extract_seconds += time.monotonic() - begin
+            begin, ocr_before = time.monotonic(), self.ocr.used
+            text, error = extract_text(name, ctype, sniffed, data, self.limits, self.ocr)
+            spent = time.monotonic() - begin
+            self.extract_seconds += spent
+            self.text_seconds += spent - (self.ocr.used - ocr_before)
+            self.read[sha256] = (text, error)
         found.attachments.append(
             Attachment(
                 filename=name,
                 content_type=ctype,
                 sniffed_type=sniffed,
                 size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                sha256=sha256,
                 data=data if keep else None,
                 text=text,
                 text_error=error,

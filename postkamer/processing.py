@@ -107,18 +107,7 @@ class ProcessingContext:
         routing = reloader.config
         policy = PolicyParams.from_mapping(routing.policy.model_dump())
         replies = ReplyConfig.from_settings(settings, policy=policy)
-        lim = settings.limits
-        limits = ParseLimits(
-            max_bytes=lim.max_message_bytes,
-            max_parts=lim.max_parts,
-            max_depth=lim.max_depth,
-            max_attachment_bytes=lim.max_attachment_bytes,
-            seconds=lim.parse_seconds,
-            attachment_text_bytes=lim.attachment_text_bytes,
-            attachment_text_pages=lim.attachment_text_pages,
-            attachment_text_seconds=lim.attachment_text_seconds,
-            attachment_text_file_bytes=lim.attachment_text_file_bytes,
-        )
+        limits = ParseLimits.from_settings(settings.limits)
         domains = {replies.domain.lower()}
         domains.update(a.rsplit("@", 1)[-1] for a in replies.own_addresses if "@" in a)
         return cls(
@@ -262,6 +251,7 @@ def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
         phone=data.get("phone"),
         kind_hints=tuple(data.get("kind_hints", ())),
         evidence=tuple(data.get("evidence", ())),
+        certificate_unreadable=bool(data.get("certificate_unreadable")),
         found=evidence_from_json(data.get("found")),
         language_known=bool(data.get("language_known", True)),
     )

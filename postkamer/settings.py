@@ -55,6 +55,10 @@ class LimitSettings(_Strict):
     attachment_text_pages: int = Field(default=20, gt=0)
     attachment_text_seconds: float = Field(default=5.0, gt=0)
     attachment_text_file_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+    ocr: bool = True
+    ocr_pages: int = Field(default=5, gt=0)
+    ocr_max_pixels: int = Field(default=25_000_000, gt=0)
+    ocr_seconds: float = Field(default=20.0, gt=0)
 
 
 def _read_secret(env: str | None, file: Path | None, literal: str | None, what: str) -> str | None:

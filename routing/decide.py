@@ -74,7 +74,8 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
     A follow-up can complete a request (the destruction confirmation or the contract number
     arrives later); the service re-decides the ticket with this and the `received` of the mail
     that completed it. Numbers and kind hints add up, confirmations and claims stay once made,
-    the newest requested end date and phone win, the language is the first mail's.
+    the newest requested end date and phone win, the language is the first mail's. An
+    unreadable certificate counts until a mail confirms the destruction readably.
     """
     if not extractions:
         raise ValueError("no extraction to combine")
@@ -83,6 +84,8 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
     kinds = list(dict.fromkeys(k for x in extractions for k in x.kind_hints))
     end = next((x.requested_end_date for x in reversed(extractions) if x.requested_end_date), None)
     phone = next((x.phone for x in reversed(extractions) if x.phone), None)
+    readable = any(x.destruction_confirmation and not x.certificate_unreadable for x in extractions)
+    unreadable = not readable and any(x.certificate_unreadable for x in extractions)
     return Extraction(
         language=first.language,
         language_known=first.language_known,
@@ -94,6 +97,7 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
         phone=phone,
         kind_hints=tuple(kinds),
         evidence=tuple(e for x in extractions for e in x.evidence),
+        certificate_unreadable=unreadable,
         found=tuple(e for x in extractions for e in x.found),
     )
 
@@ -316,6 +320,7 @@ def _decide_ticket(
                     kind_hints=extraction.kind_hints,
                     params=config.policy,
                     sender_proof=sender_proof,
+                    certificate_unreadable=extraction.certificate_unreadable,
                 )
             )
         return cache[0]

@@ -11,10 +11,12 @@ check. Order of evaluation, the first that applies decides:
 3. the sender is not a registered contact of the contract: `sender_unverified`;
 4. breach of obligations claimed: `manual_review`;
 5. the contract's kind decides (`accepted`, `needs_destruction_confirmation`,
-   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`); where it would give
-   `accepted` and the sender is not proven (`intake.proof`, DOMAIN.md 4a: status unproven or
-   failed, or no trust configured), `awaiting_sender_confirmation`: the registered contact is
-   asked to confirm by reply. That outcome keeps the effective date the confirmation request
+   `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`); for a monthly licence,
+   a destruction certificate attached but unreadable (an OCR failure, a blank scan) is
+   `manual_review` rather than an acceptance or a request for the certificate. Where it would
+   give `accepted` and the sender is not proven (`intake.proof`, DOMAIN.md 4a: status unproven
+   or failed, or no trust configured), `awaiting_sender_confirmation`: the registered contact
+   is asked to confirm by reply. That outcome keeps the effective date the confirmation request
    names (the request is judged again when the confirmation arrives). Outcomes that ask for
    something or only inform are unchanged.
 
@@ -102,9 +104,12 @@ def evaluate(
     kind_hints: Sequence[str] = (),
     params: PolicyParams | None = None,
     sender_proof: SenderProof = UNPROVEN,
+    certificate_unreadable: bool = False,
 ) -> PolicyResult:
     """Apply the policy to one cancellation request. Pure. `sender_proof` says whether the
-    From address is proven (`intake.proof`); only a proven sender's request is `accepted`."""
+    From address is proven (`intake.proof`); only a proven sender's request is `accepted`.
+    `certificate_unreadable`: a destruction certificate is attached but could not be read
+    (intake.extract.certificates)."""
     p = params or PolicyParams()
     steps: list[str] = [f"Request received on {received.isoformat()} (Brussels date)."]
 
@@ -197,6 +202,7 @@ def evaluate(
             destruction_confirmation,
             machine_out_of_use,
             requested_end_date,
+            certificate_unreadable,
         )
     if contract.kind == "maintenance":
         return _maintenance(steps, done, p, received, contract, requested_end_date)
@@ -229,7 +235,15 @@ def _monthly(
     destruction_confirmation: bool,
     machine_out_of_use: bool,
     requested: date | None,
+    certificate_unreadable: bool = False,
 ) -> PolicyResult:
+    if certificate_unreadable:
+        steps.append(
+            "Monthly licence: certificate attached but unreadable. The destruction certificate "
+            "could not be read and nothing else in the mail confirms the destruction: a person "
+            "looks at it before the cancellation is accepted or refused."
+        )
+        return done("manual_review")
     if not destruction_confirmation:
         steps.append(
             "Monthly licence: the confirmation that ALL copies of the software were destroyed "

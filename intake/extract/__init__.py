@@ -9,7 +9,8 @@ the same `Extraction`, so live intake, `route --json` and replays agree. Routing
 Which view each finding reads:
 - language, destruction statements, machine out of use, requested end date, breach, kind hints:
   the subject and the new text (a quoted promise or an old date in a quote header is not what
-  this sender says); destruction also reads attachment names and texts; a forward ("FW:",
+  this sender says); destruction also reads attachment names and texts (scans read with OCR),
+  and a certificate attached but unreadable is said so (`certificates`); a forward ("FW:",
   "TR:") whose own words name no end date takes the forwarded request's date;
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
@@ -24,17 +25,18 @@ file name, ...). Routing passes them on in the decision.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 
+from intake.extract.certificates import unreadable_certificate
 from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
-from intake.extract.dates import find_dates, requested_end_date
-from intake.extract.destruction import destruction_confirmation
+from intake.extract.dates import requested_end_date
+from intake.extract.destruction import OVERRULED, destruction_confirmation
 from intake.extract.language import detect_known, language_evidence
 from intake.extract.phone import phone_from_signature
 from intake.extract.signals import breach_claimed, kind_hints, machine_out_of_use
 from intake.extract.text import compiled
-from intake.extract.views import View, views
+from intake.extract.views import views
 from intake.model import Evidence, Extraction, MailText, ParsedMail
 from intake.quoting import split_reply
 from routing.dates import local_date
@@ -58,6 +60,7 @@ def mail_text(parsed: ParsedMail) -> MailText:
         signature=parts.signature,
         attachment_names=tuple(a.filename for a in attachments),
         attachment_texts=tuple(a.text or "" for a in attachments),
+        attachment_errors=tuple(a.text_error or "" for a in attachments),
     )
 
 
@@ -84,20 +87,32 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
 
     destruction = destruction_confirmation(v, c)
     found.extend(destruction.evidence)
+    unreadable, why_unreadable = unreadable_certificate(text, c)
+    if unreadable and destruction.vetoed:
+        # "we have NOT destroyed the copies yet" beside an empty vernietigingsverklaring.pdf:
+        # the mail says what the certificate would; it is not a certificate to read
+        unreadable = False
+        why_unreadable = tuple(
+            replace(e, value=False, dropped=OVERRULED) for e in why_unreadable
+        )
+    if unreadable:
+        evidence.extend(e.text for e in why_unreadable)
+    found.extend(why_unreadable)
     out_of_use, why_out, out_items = machine_out_of_use(v.own, c)
     found.extend(out_items)
 
-    end_view = v.own
-    end_date, why_end = requested_end_date(own, c, text.sent)
-    if end_date is None and c.forward_subject.search(text.subject):
+    end = requested_end_date(own, c, text.sent, subject_end=v.own.starts[-1])
+    end_evidence = list(end.evidence)
+    if end.value is None and c.forward_subject.search(text.subject):
         # "FW: opzeggen onderhoud" + "kunnen jullie dit in orde brengen?": the sender passes
         # on the forwarded request, and its date is what is asked
-        end_view = v.body
-        end_date, why_end = requested_end_date(v.body.text, c, text.sent)
-        if why_end:
-            why_end += " (in the forwarded mail)"
-    if end_date is not None:
-        found.extend(_date_evidence(end_view, end_date, text))
+        end = requested_end_date(v.body.text, c, text.sent, source="forwarded")
+        seen = {(e.text, e.dropped) for e in end_evidence}  # the new text is in the body too
+        end_evidence.extend(e for e in end.evidence if (e.text, e.dropped) not in seen)
+        if end.line:
+            end = replace(end, line=end.line + " (in the forwarded mail)")
+    end_date, why_end = end.value, end.line
+    found.extend(end_evidence)
 
     breach, why_breach, breach_items = breach_claimed(v.own, c)
     found.extend(breach_items)
@@ -122,16 +137,9 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         phone=phone,
         kind_hints=kinds,
         evidence=tuple(evidence),
+        certificate_unreadable=unreadable,
         found=tuple(found),
     )
-
-
-def _date_evidence(view: View, value: date, text: MailText) -> tuple[Evidence, ...]:
-    """Where the requested end date was written: the first occurrence of that date."""
-    for d in find_dates(view.text, text.sent):
-        if d.value == value:
-            return (view.evidence("requested_end_date", value.isoformat(), d.start, d.end),)
-    return ()
 
 
 def _phone_evidence(phone: str, signature: str) -> Evidence:

@@ -25,6 +25,135 @@ def _check_patterns(values: list[str]) -> list[str]:
     return values
 
 
+class DateWords(BaseModel):
+    """Words of the end dates written without a calendar date (`intake.extract.dates`).
+
+    Each list holds RE2 patterns, matched as whole words, case-insensitive. Readings: an end
+    word before a period ("eind volgende maand", "fin du trimestre", "end of Q2", "einde van
+    het jaar") is the period's last day; a start cue before the next period ("met ingang van
+    volgende maand", "à partir du mois prochain", "as of next month") is its first day; a
+    duration after a "within" word ("binnen twee weken", "dans deux semaines", "in two weeks")
+    counts from the mail's day. A period without either ("volgende maand opzeggen", "by next
+    month", "end of next week") is ambiguous: no date, and the evidence says why.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    end: list[str] = Field(
+        default_factory=lambda: [r"einde?", r"eindje", r"fin", r"end"],
+        description="the end of a period",
+    )
+    fillers: list[str] = Field(
+        default_factory=lambda: [
+            r"van", r"de", r"het", r"of", r"the", r"du", r"des", r"la", r"le", r"l'", r"d'",
+        ],
+        description="words between the end word and the period",
+    )
+    this: list[str] = Field(
+        default_factory=lambda: [
+            r"deze", r"dit", r"lopende", r"huidige?", r"ce", r"cette", r"cet", r"en cours",
+            r"this", r"current",
+        ],
+        description="the period the mail was written in",
+    )
+    next: list[str] = Field(
+        default_factory=lambda: [
+            r"volgende?", r"komende?", r"eerstvolgende?", r"eerstkomende?", r"prochaine?",
+            r"suivante?", r"next", r"coming", r"following",
+        ],
+        description="the period after it ('volgende maand', 'le mois prochain', 'next month')",
+    )
+    month: list[str] = Field(default_factory=lambda: [r"maand", r"mois", r"month"])
+    quarter: list[str] = Field(default_factory=lambda: [r"kwartaal", r"trimestre", r"quarter"])
+    year: list[str] = Field(
+        default_factory=lambda: [r"jaar", r"ann(?:é|e)e", r"year"],
+    )
+    week: list[str] = Field(
+        default_factory=lambda: [r"week", r"semaine", r"weekend", r"week-end"],
+        description="periods too vague for a day ('eind volgende week'): dropped as ambiguous",
+    )
+    quarter_names: list[str] = Field(
+        default_factory=lambda: [r"[qtk]\s?(?P<n>[1-4])"],
+        description="a quarter by its number, in the group 'n' ('Q2', 'T3', 'K4')",
+    )
+    ordinals: dict[str, int] = Field(
+        default_factory=lambda: {
+            "eerste": 1, "1e": 1, "1ste": 1, "premier": 1, "1er": 1, "first": 1, "1st": 1,
+            "tweede": 2, "2e": 2, "2de": 2, "deuxième": 2, "deuxieme": 2, "second": 2,
+            "2ème": 2, "2eme": 2, "2nd": 2,
+            "derde": 3, "3e": 3, "3de": 3, "troisième": 3, "troisieme": 3, "third": 3,
+            "3ème": 3, "3eme": 3, "3rd": 3,
+            "vierde": 4, "4e": 4, "4de": 4, "quatrième": 4, "quatrieme": 4, "fourth": 4,
+            "4ème": 4, "4eme": 4, "4th": 4,
+        },
+        description="ordinal words before a quarter word ('tweede kwartaal', '3e trimestre')",
+    )
+    start_cues: list[str] = Field(
+        default_factory=lambda: [
+            r"met ingang van", r"ingaande", r"vanaf", r"per", r"à partir du", r"à partir de",
+            r"a partir du", r"a partir de", r"à compter du", r"à compter de", r"dès",
+            r"avec effet au", r"avec effet à partir du", r"as of", r"as from", r"from",
+            r"starting", r"beginning", r"effective", r"effective from", r"with effect from",
+        ],
+        description="right before the next period, its first day is meant",
+    )
+    within: list[str] = Field(
+        default_factory=lambda: [r"binnen", r"over", r"in", r"within", r"dans", r"d'ici"],
+        description="before a duration counted from the mail's day",
+    )
+    days: list[str] = Field(default_factory=lambda: [r"dagen", r"dag", r"jours?", r"days?"])
+    weeks: list[str] = Field(
+        default_factory=lambda: [r"weken", r"week", r"semaines?", r"weeks?"],
+    )
+    months: list[str] = Field(default_factory=lambda: [r"maanden", r"maand", r"mois", r"months?"])
+    numbers: dict[str, int] = Field(
+        default_factory=lambda: {
+            "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
+            "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
+            "veertien": 14, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+            "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
+            "quinze": 15, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4,
+            "five": 5, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+            "twelve": 12, "fourteen": 14, "fifteen": 15,
+        },
+        description="numbers written as words in a duration",
+    )
+    vague: list[str] = Field(
+        default_factory=lambda: [
+            r"een paar", r"enkele", r"quelques", r"plusieurs", r"a few", r"a couple of",
+            r"several", r"some",
+        ],
+        description="amounts that give no day ('binnen enkele weken'): dropped as ambiguous",
+    )
+    termination_words: list[str] = Field(
+        default_factory=lambda: [
+            r"opzeg\p{L}*", r"op te zeggen", r"stopzet\p{L}*", r"stop te zetten",
+            r"stop(?:pen|t)?", r"be(?:ë|e)indig\p{L}*", r"te be(?:ë|e)indigen",
+            r"r(?:é|e)sili\p{L}*", r"mettre fin", r"met fin", r"arr(?:ê|e)ter", r"cancel\p{L}*",
+            r"terminat\p{L}*", r"discontinu\p{L}*", r"end (?:the|our|my|this)",
+            r"laten (?:vervallen|eindigen|aflopen)",
+        ],
+        description="a date in words counts in a sentence with one of these even without a "
+        "cue right before it ('wij willen volgende maand opzeggen' is ambiguous, and says so)",
+    )
+
+    @field_validator(
+        "end", "fillers", "this", "next", "month", "quarter", "year", "week", "quarter_names",
+        "start_cues", "within", "days", "weeks", "months", "vague", "termination_words",
+    )  # fmt: skip
+    @classmethod
+    def _compile(cls, values: list[str]) -> list[str]:
+        return _check_patterns(values)
+
+    @field_validator("quarter_names")
+    @classmethod
+    def _named_group(cls, values: list[str]) -> list[str]:
+        for pattern in values:
+            if "(?P<n>" not in pattern:
+                raise ValueError(f"quarter name {pattern!r} needs the group (?P<n>...)")
+        return values
+
+
 class ExtractionConfig(BaseModel):
     """Keyword lists and patterns for `intake.extract.extract` (DOMAIN.md section 3)."""
 
@@ -689,6 +818,10 @@ class ExtractionConfig(BaseModel):
             r"r(?:é|e)silier",
         ],
         description="a date right after one of these is the requested end date",
+    )
+    date_words: DateWords = Field(
+        default_factory=DateWords,
+        description="end dates in words: relative periods, quarters, durations",
     )
     forward_subjects: list[str] = Field(
         default_factory=lambda: [r"^\s*(?:fw|fwd|tr|wg|doorst|rv)\s?:"],

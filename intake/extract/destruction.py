@@ -51,11 +51,14 @@ _MAX_ITEMS = 10  # evidence items of one kind (confirming, dropped, vetoes) per 
 
 @dataclass(frozen=True, slots=True)
 class Destruction:
-    """The finding, one evidence line for explanations, and the evidence items."""
+    """The finding, one evidence line for explanations, and the evidence items. `vetoed`: the
+    mail itself says the copies are not destroyed or the certificate is not signed, so no
+    attachment, readable or not, can confirm it."""
 
     confirmed: bool
     line: str | None
     evidence: tuple[Evidence, ...]
+    vetoed: bool = False
 
 
 def _statements(text: str, c: Compiled) -> Iterator[Hit]:
@@ -253,7 +256,7 @@ def destruction_confirmation(v: Views, c: Compiled) -> Destruction:
             for item, _ in confirming
         ]
         line = f"destruction not confirmed: {first.dropped} in {first.source}: '{first.text[:160]}'"
-        return Destruction(False, line, (*vetoes, *overruled, *_unique(dropped)))
+        return Destruction(False, line, (*vetoes, *overruled, *_unique(dropped)), vetoed=True)
     if confirming:
         items = _unique([item for item, _ in confirming])
         return Destruction(True, confirming[0][1], (*items, *_unique(dropped)))

@@ -175,10 +175,11 @@ def _compile_json(raw: str) -> Compiled:
         disclaimer=alternation(config.disclaimer_cues),
         out_of_use=alternation(config.out_of_use),
         breach=alternation(config.breach),
-        # a cue, then at most "le"/"the"/a weekday, then the date (checked on the text before it)
+        # a cue, then at most "le"/"the"/"het"/a weekday, then the date (checked on the text
+        # before it): "tegen het einde van het kwartaal", "à la fin du trimestre"
         end_date_cue=compile_large(
             rf"(?i)(?:^|[^\p{{L}}'])(?:{cues})[\s,:]{{0,3}}"
-            r"(?:(?:le|de|du|the|on|op)\s{1,3})?"
+            r"(?:(?:le|de|du|the|on|op|het|la)\s{1,3}|l')?"
             rf"(?:(?:{_WEEKDAYS})\.?,?\s{{1,3}})?$"
         ),
         absence=alternation(config.absence_cues),

@@ -40,6 +40,7 @@ from storage.db import make_engine, session_scope
 from storage.jobstore import JobSpec, stored_jobs
 from storage.models import APSCHEDULER_JOBS, Event, JobRun, OutboxRow, Ticket
 from tests.faults.conftest import ledger_count
+from tests.intake.helpers import pdf_with_text
 from tests.outbound.conftest import SmtpServer
 from tests.support.dovecot import Account
 from tests.support.mail import make_mail, settings_dict, write_config
@@ -49,6 +50,8 @@ CLI = "import sys; from postkamer.cli import main; sys.exit(main(sys.argv[1:]))"
 N = 5000
 CANCEL_EVERY = 25  # every 25th mail cancels a monthly licence; half of them with the certificate
 CONTRACTS = 40
+# a certificate the desk can read (one only named like it is unreadable: manual review)
+CERTIFICATE = pdf_with_text("Wij bevestigen dat alle kopieen van de software vernietigd zijn.")
 WORKERS = 3
 TAKEN = "poller: lock taken (pid "
 LEADS = re.compile(r"scheduler started with \d+ jobs \(worker (\S+)\)")
@@ -104,7 +107,7 @@ def _cancellation(i: int, certificate: bool) -> bytes:
     msg.set_content(body + "\nGroeten\n")
     if certificate:
         msg.add_attachment(
-            b"%PDF-1.4\n%%EOF\n",
+            CERTIFICATE,
             maintype="application",
             subtype="pdf",
             filename="vernietigingsverklaring.pdf",

@@ -28,8 +28,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from email.parser import BytesHeaderParser
-from email.utils import getaddresses
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from intake.proof import TrustConfig
 from routing.config import DEFAULT_CONFIG_PATH, load_routing_config
 from routing.decide import route_bytes
 from routing.registry import Registry
+from tests.support.mx import stamped as stamp
 
 HERE = Path(__file__).resolve().parent
 MAILS = HERE / "mails"
@@ -75,14 +74,7 @@ TRUST = TrustConfig(authserv_ids=(MX,))
 
 def stamped(data: bytes) -> bytes:
     """The mail as the desk's mail server hands it over: its verdict on top."""
-    headers = BytesHeaderParser().parsebytes(data)
-    found = [a for _, a in getaddresses(headers.get_all("From") or []) if "@" in a]
-    if len(found) != 1:
-        return data
-    domain = found[0].rsplit("@", 1)[1].lower()
-    newline = b"\r\n" if b"\r\n" in data[:2000] else b"\n"
-    verdict = f"Authentication-Results: {MX}; dmarc=pass header.from={domain}".encode()
-    return verdict + newline + data
+    return stamp(data, MX)
 
 
 @cache

@@ -29,9 +29,12 @@ from storage.contracts import import_contracts
 from storage.db import session_scope
 from storage.jobstore import stored_jobs
 from storage.models import Event, LedgerEntry, Message, OutboxRow, Participant, Ticket
+from tests.intake.helpers import pdf_with_text
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 MX = "mx.contracts.example.com"
+# a signed certificate the desk can read (an attachment only named like one is unreadable)
+CERTIFICATE = pdf_with_text("Wij bevestigen dat alle kopieen van de software vernietigd zijn.")
 
 
 @pytest.fixture
@@ -191,7 +194,7 @@ def test_followup_completes_a_cancellation(
             f"RE: Opzegging maandelijkse licentie {number} [{ref}]",
             "Beste,\n\nIn bijlage de vernietigingsverklaring.\n\nGroeten\n",
             in_reply_to=ask_id,
-            attachment=("vernietigingsverklaring.pdf", b"%PDF-1.4\n%%EOF\n"),
+            attachment=("vernietigingsverklaring.pdf", CERTIFICATE),
         ),
     )
     _ingest(settings, engine, [answer])
