@@ -30,6 +30,7 @@ from intake.model import (
     Disposition,
     DispositionResult,
     Extraction,
+    Intent,
     ParsedMail,
     evidence_from_json,
     evidence_to_json,
@@ -237,6 +238,7 @@ def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
         kind_hints=tuple(data.get("kind_hints", ())),
         evidence=tuple(data.get("evidence", ())),
         found=evidence_from_json(data.get("found")),
+        intent=Intent.from_json(data.get("intent")),
     )
 
 

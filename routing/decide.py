@@ -13,10 +13,20 @@ text -> extraction -> decide) for `route --json` and replays.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from intake.model import Disposition, DispositionResult, Extraction, MailText, ParsedMail
+from intake.model import (
+    Disposition,
+    DispositionResult,
+    Evidence,
+    Extraction,
+    Intent,
+    MailText,
+    ParsedMail,
+)
 from routing import policy as policy_mod
+from routing.acceptance import guard
 from routing.classify import Classification, classify
 from routing.config import RoutingConfig
 from routing.dates import local_date
@@ -53,7 +63,63 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
         kind_hints=tuple(kinds),
         evidence=tuple(e for x in extractions for e in x.evidence),
         found=tuple(e for x in extractions for e in x.found),
+        intent=combine_intents([x.intent for x in extractions]),
     )
+
+
+def combine_intents(intents: Sequence[Intent | None]) -> Intent | None:
+    """The ticket's intent from its mails, oldest first: the newest mail that asks to cancel or
+    takes a request back decides (a later mail that only sends the missing confirmation leaves
+    the request standing); what later mails say against a cancellation is kept."""
+    known = [i for i in intents if i is not None]
+    if not known:
+        return None
+    at = next(
+        (k for k in range(len(known) - 1, -1, -1) if known[k].act in ("cancel", "retraction")),
+        len(known) - 1,
+    )
+    decisive = known[at]
+    later = [c for i in known[at + 1 :] for c in i.contradictions]
+    if not later:
+        return decisive
+    return replace(
+        decisive,
+        contradictions=(*decisive.contradictions, *later),
+        reasons=(*decisive.reasons, *(f"a later mail: {c}" for c in later)),
+    )
+
+
+def roles_of(found: Sequence[Evidence]) -> dict[str, str]:
+    """Each contract number's role in the request (`intake.extract.roles`), from the evidence;
+    a later mail's role replaces an earlier one unless it only mentions the number."""
+    roles: dict[str, str] = {}
+    for item in found:
+        if item.fact != "contract_numbers" or item.role is None or item.value is None:
+            continue
+        number = str(item.value)
+        if item.role != "mentioned" or number not in roles:
+            roles[number] = item.role
+    return roles
+
+
+def _intent_and_roles(
+    extraction: Extraction, text: MailText, config: RoutingConfig
+) -> tuple[Intent, dict[str, str]]:
+    """The intent and contract roles extraction found; read from `text` when the extraction
+    has none (built by hand, or stored before intents were read)."""
+    from intake.extract.intent import cues, detect_intent  # isort: skip
+    from intake.extract.roles import contract_roles  # isort: skip
+
+    intent = extraction.intent
+    if intent is None:
+        intent = detect_intent(text, config.extraction.intent, extraction.contract_numbers)[0]
+    roles = roles_of(extraction.found)
+    if not roles and len(extraction.contract_numbers) > 1:
+        parts = [("body", text.new_text), ("subject", text.subject)]
+        roles = roles_of(
+            contract_roles(parts, extraction.contract_numbers, cues(config.extraction.intent))
+        )
+    return intent, roles
 
 
 def _sender(parsed: ParsedMail) -> str:
@@ -181,8 +247,16 @@ def _decide_ticket(
     flags, thread_lines = _thread_flags(thread)
     explanation.extend(thread_lines)
 
+    intent, roles = _intent_and_roles(extraction, text, config)
+    explanation.extend(f"intent: {line}" for line in intent.reasons)
     result: Classification = classify(
-        text, extraction.language, contracts, config.classification, config.queue_names
+        text,
+        extraction.language,
+        contracts,
+        config.classification,
+        config.queue_names,
+        intent=intent,
+        cancellation_queue=config.cancellation_queue,
     )
     if ticket_queue is None and thread is not None and disp is Disposition.FOLLOWUP:
         found = getattr(thread, "queue", None) or getattr(thread, "ticket_queue", None)
@@ -214,6 +288,7 @@ def _decide_ticket(
                     breach_claimed=extraction.breach_claimed,
                     kind_hints=extraction.kind_hints,
                     params=config.policy,
+                    roles=roles,
                 )
             )
         return cache[0]
@@ -243,8 +318,10 @@ def _decide_ticket(
     is_cancellation = queue == config.cancellation_queue
     policy: PolicyResult | None = None
     if is_cancellation:
-        policy = run_policy()
+        policy, guarded = guard(run_policy(), intent, roles)
         explanation.extend(f"policy: {step}" for step in policy.steps)
+        if guarded:
+            explanation.append(f"acceptance guard: {guarded}")
         explanation.append(f"policy outcome: {policy.outcome}")
         if policy.outcome == "sender_unverified" and "sender_unverified" not in state.flags:
             state.flags.append("sender_unverified")
@@ -337,7 +414,5 @@ def route_bytes(
         text=text,
     )
     if note:
-        from dataclasses import replace
-
         decision = replace(decision, explanation=(*decision.explanation, note))
     return decision

@@ -13,15 +13,21 @@ check. Order of evaluation, the first that applies decides:
 5. the contract's kind decides (`accepted`, `needs_destruction_confirmation`,
    `not_yet_eligible`, `manual_review`, `pa_no_cancellation_needed`).
 
-Which contract, when several are named: the known ones only (an unknown number next to a known
-one is more likely a typo or another reference than the contract meant), preferring a contract
-the sender is a registered contact of, then the order of the numbers. The others are named in
-the steps so a person can follow up. Called by `routing.decide` for cancellation tickets.
+Which contract, when several are named: the role of each number in the request
+(`intake.extract.roles`: concerned, continues, replaces, replaced, mentioned) decides. The
+candidates are the concerned numbers, else the replaced ones, else the merely mentioned ones;
+a number that continues or replaces another is never judged. One candidate: it is judged. More
+than one known to the registry, or none left among several numbers: `manual_review` with the
+reason, never a guess. Without roles (older stored mail), the known numbers only (an unknown
+number next to a known one is more likely a typo or another reference than the contract
+meant), preferring a contract the sender is a registered contact of, then the order of the
+numbers. The others are named in the steps so a person can follow up. Called by
+`routing.decide` for cancellation tickets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -82,6 +88,25 @@ def choose_contract(
     return known[0], unknown
 
 
+ENDED_ROLES = ("concerned", "replaced", "mentioned")  # in order of preference
+
+
+def concerned_numbers(
+    numbers: Sequence[str], roles: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The numbers the request may be about, by role, and a line for each number's role.
+    Without roles, every number is a candidate."""
+    ordered = list(dict.fromkeys(normalize_number(n) for n in numbers))
+    if not roles:
+        return ordered, []
+    lines = [f"{n}: {roles.get(n, 'mentioned')}" for n in ordered]
+    for role in ENDED_ROLES:
+        found = [n for n in ordered if roles.get(n, "mentioned") == role]
+        if found:
+            return found, lines
+    return [], lines
+
+
 def evaluate(
     *,
     contract_numbers: Sequence[str],
@@ -94,8 +119,10 @@ def evaluate(
     breach_claimed: bool,
     kind_hints: Sequence[str] = (),
     params: PolicyParams | None = None,
+    roles: Mapping[str, str] | None = None,
 ) -> PolicyResult:
-    """Apply the policy to one cancellation request. Pure."""
+    """Apply the policy to one cancellation request. Pure. `roles` maps each normalized
+    contract number to its role in the request (`intake.extract.roles`)."""
     p = params or PolicyParams()
     steps: list[str] = [f"Request received on {received.isoformat()} (Brussels date)."]
 
@@ -112,7 +139,30 @@ def evaluate(
         return PolicyResult("needs_contract_number", steps=tuple(steps))
 
     # 2. which contract; unknown numbers
-    contract, unknown = choose_contract(contract_numbers, registry, sender)
+    candidates, role_lines = concerned_numbers(contract_numbers, roles or {})
+    if role_lines:
+        steps.append("Role of each contract number in the request: " + "; ".join(role_lines) + ".")
+    if not candidates:
+        steps.append(
+            "Every contract named is said to continue or to replace another: the mail does "
+            "not say which contract to end; a person reviews it."
+        )
+        return PolicyResult("manual_review", steps=tuple(steps))
+    known_candidates = [n for n in candidates if registry.lookup(n) is not None]
+    if len(known_candidates) > 1:
+        steps.append(
+            f"The request may be about {', '.join(known_candidates)}: the mail does not say "
+            "which one to end; a person reviews it instead of guessing."
+        )
+        return PolicyResult("manual_review", steps=tuple(steps))
+    if roles and len(candidates) > 1 and known_candidates:
+        steps.append(
+            f"The request names {', '.join(candidates)} without saying which one to end "
+            f"(only {known_candidates[0]} is in the registry): a person reviews it instead of "
+            "guessing."
+        )
+        return PolicyResult("manual_review", steps=tuple(steps))
+    contract, unknown = choose_contract(candidates, registry, sender)
     if contract is None:
         steps.append(
             f"Contract number(s) {', '.join(unknown)} not found in the registry: ask the "

@@ -13,7 +13,10 @@ Which view each finding reads:
   "TR:") whose own words name no end date takes the forwarded request's date;
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
-- phone: the signature.
+- phone: the signature;
+- intent (what the mail asks, `intake.extract.intent`): the new text, then the forwarded request
+  a forward passes on, then the subject as a tie-break; never the quoted history;
+- the role of each contract number (`intake.extract.roles`): the sentence it is written in.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
 from intake.extract.dates import requested_end_date
 from intake.extract.destruction import destruction_confirmation
+from intake.extract.intent import cues, detect_intent, forwarded_body
 from intake.extract.language import detect
 from intake.extract.phone import phone_from_signature
+from intake.extract.roles import contract_roles
 from intake.extract.signals import breach_claimed, kind_hints, machine_out_of_use
 from intake.extract.text import compiled, prepare
 from intake.model import Extraction, MailText, ParsedMail
@@ -49,7 +54,15 @@ def mail_text(parsed: ParsedMail) -> MailText:
         signature=parts.signature,
         attachment_names=tuple(a.filename for a in attachments),
         attachment_texts=tuple(a.text or "" for a in attachments),
+        quoted=parts.quoted,
     )
+
+
+def quoted_history(text: MailText) -> str:
+    """The quoted history: as `mail_text` cut it, or cut here for a hand-built `MailText`."""
+    if text.quoted or not text.full_text or text.full_text.strip() == text.new_text.strip():
+        return text.quoted
+    return split_reply(text.full_text[: DEFAULT.max_text_chars]).quoted
 
 
 def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAULT) -> Extraction:
@@ -90,6 +103,15 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         if line:
             evidence.append(line)
     evidence.extend(why_kinds)
+    read_limit = config.intent.max_chars
+    quoted = prepare(quoted_history(text), read_limit)
+    intent, intent_found = detect_intent(text, config.intent, numbers, quoted)
+    evidence.extend(f"intent: {line}" for line in intent.reasons)
+    role_parts = [("body", prepare(text.new_text, read_limit))]
+    if intent.source == "forwarded":
+        role_parts.append(("forwarded", forwarded_body(quoted)))
+    role_parts.extend([("subject", subject[:read_limit]), ("quoted", quoted)])
+    roles = contract_roles(role_parts, numbers, cues(config.intent))
     phone = phone_from_signature(text.signature)
     if phone:
         evidence.append(f"phone {phone} from the signature")
@@ -103,4 +125,6 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         phone=phone,
         kind_hints=kinds,
         evidence=tuple(evidence),
+        found=(*intent_found, *roles),
+        intent=intent,
     )
