@@ -92,7 +92,8 @@ class IntentConfig(BaseModel):
             + r"{0,2}(?:vorige|eerdere|laatste|vorig|vroegere)\s+"
             + _W
             + r"?(?:mail|e-?mail|bericht|vraag|aanvraag|opzeg\w*|brief)",
-            r"\btrek\w*\s+" + _W + r"{0,4}(?:opzeg\w*|aanvraag|verzoek|vraag)\w*\s+in\b",
+            r"\btrek\w*\s+" + _W + r"{0,4}(?:opzeg\w*|aanvraag|verzoek|vraag)\w*\s+" + _W
+            + r"{0,4}in\b",
             r"\b(?:opzeg\w*|aanvraag|verzoek)\s+" + _W + r"{0,3}in\s?(?:te\s+)?trekken\b",
             r"\bintrekk\w*",
             r"\btoch\s+"
@@ -224,7 +225,7 @@ class IntentConfig(BaseModel):
             r"\bpeut-etre\b",
             r"\benvisag\w*",
             r"\breflechi\w*",
-            r"\bpourri(?:ons|ez|ent)\b",
+            r"\bpourri(?:ons|ent)\b",  # not "pourriez-vous": a polite request
             r"\bpourrait\b",
             r"\bil se peut\b",
             r"\bsupposons\b",
