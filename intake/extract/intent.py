@@ -192,9 +192,9 @@ def _judge(
             if m is not None:
                 return "negated", f"negated by '{m.group(0)}' inside it"
         tail = f[end:hi]
-        sub = c.subordinators.search(tail)
+        sub = c.subordinators.search(f, start + 1, hi)  # may end the cue's own words ("op omdat")
         if sub is not None:
-            tail = tail[: sub.start()]
+            tail = f[end : max(end, sub.start())]
         after = _first_words(tail, c.config.negation_after_window)
         m = c.negation_after.search(after) if after else None
         if m is not None:

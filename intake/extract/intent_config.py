@@ -12,9 +12,9 @@ import re2
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _W = r"(?:\w+\s+)"  # one word and its space, for "up to n words in between"
-_CONTRACT = (
-    r"(?:contra\w*|licen\w*|onderhoud\w*|maintenance|abonnement\w*|subscription\w*|"
-    r"agreement\w*|overeenkomst\w*|avenant\w*|addendum\w*)"
+_CONTRACT = (  # not a visit: "de onderhoudsbeurt annuleren"
+    r"(?:contra\w*|licen\w*|onderhoud(?:s?contract\w*|sovereenkomst\w*|en)?\b|maintenance|"
+    r"abonnement\w*|subscription\w*|agreement\w*|overeenkomst\w*|avenant\w*|addendum\w*)"
 )
 
 
@@ -42,7 +42,8 @@ class IntentConfig(BaseModel):
             r"\bopzeg\w*",
             r"\bop te zeggen\b",
             r"\bopgezegd\b",
-            r"\bzeg(?:gen|t)?\b[^?!\n]{0,120}\bop\b\s*(?:[,.;:]|met\b|tegen\b|per\b|vanaf\b|$)",
+            r"\bzeg(?:gen|t)?\b[^?!\n]{0,120}\bop\b\s*(?:[,.;:]|met\b|tegen\b|per\b|vanaf\b|"
+            r"omdat\b|want\b|wegens\b|om\b|en\b|maar\b|zodat\b|aangezien\b|$)",
             r"\bstop te zetten\b",
             r"\bstopgezet\b",
             r"\bstopzet\w*",
@@ -92,7 +93,10 @@ class IntentConfig(BaseModel):
             + r"{0,2}(?:vorige|eerdere|laatste|vorig|vroegere)\s+"
             + _W
             + r"?(?:mail|e-?mail|bericht|vraag|aanvraag|opzeg\w*|brief)",
-            r"\btrek\w*\s+" + _W + r"{0,4}(?:opzeg\w*|aanvraag|verzoek|vraag)\w*\s+" + _W
+            r"\btrek\w*\s+"
+            + _W
+            + r"{0,4}(?:opzeg\w*|aanvraag|verzoek|vraag)\w*\s+"
+            + _W
             + r"{0,4}in\b",
             r"\b(?:opzeg\w*|aanvraag|verzoek)\s+" + _W + r"{0,3}in\s?(?:te\s+)?trekken\b",
             r"\bintrekk\w*",
@@ -106,6 +110,7 @@ class IntentConfig(BaseModel):
             + _W
             + r"{0,4}(?:houden|behouden|aanhouden|verder ?zetten|laten (?:door)?lopen)\b",
             r"\bzien\s+" + _W + r"{0,3}af van\b",
+            r"\bzeg\w*\s+" + _W + r"{0,4}toch\s+(?:niet|nie)\s+op\b",
             r"\bannuleer\w*\s+" + _W + r"{0,3}(?:opzeg\w*|aanvraag)",
             # fr
             r"\b(?:oubliez|ignorez|ne tenez pas compte de)\s+(?:mon|notre|ma|le|la|nos|mes)\s+"
@@ -180,7 +185,7 @@ class IntentConfig(BaseModel):
         default_factory=lambda: _patterns(
             r"[,;:()]",
             r"\s-\s",
-            r"\b(?:maar|mais|but|dus|donc|so|daarom|therefore|want|car|because|omdat|parce que|"
+            r"\b(?:maar|mais|but|dus|donc|so|daarom|therefore|car|because|omdat|parce que|"
             r"puisque|since|terwijl|whereas|while|alors que|tandis que|aangezien)\b",
             r"\b(?:and|en|et)\s+(?:we|wij|ik|i|nous|je|would|zouden|wil\w*|wens\w*|souhait\w*|"
             r"voudr\w*|please|gelieve|merci|graag)\b",
@@ -189,7 +194,7 @@ class IntentConfig(BaseModel):
     )
     subordinators: list[str] = Field(
         default_factory=lambda: _patterns(
-            r"\b(?:dat|die|omdat|want|wat|waar|waarop|zodat|sinds|which|that|because|who|as|"
+            r"\b(?:dat|die|omdat|wat|waar|waarop|zodat|sinds|which|that|because|who|as|"
             r"since|qui|que|qu'|dont|comme|vu que)\b"
         ),
         description="a negation after a cancellation word but past one of these belongs to "
@@ -294,6 +299,7 @@ class IntentConfig(BaseModel):
     request_forms: list[str] = Field(
         default_factory=lambda: _patterns(
             r"\b(?:kunnen|kunt|kan|kunde|zou|zouden|wil|wilt|willen)\s+(?:jullie|u|gij|ge)\b",
+            r"\b(?:kunde|kunde gij|wilde)\b",  # Flemish: "kunt ge", "wilt ge"
             r"\b(?:pouvez|pourriez|voulez|voudriez)(?:-|\s)?vous\b",
             r"\b(?:can|could|would|will)\s+you\b",
             r"\bmerci de\b",
@@ -454,9 +460,9 @@ class IntentConfig(BaseModel):
             r"\bter vervanging van\b",
             r"\binstead of\b",
             r"\bto replace\b",
-            r"\bau lieu de?\b",
-            r"\ba la place de?\b",
-            r"\ben remplacement de?\b",
+            r"\bau lieu d(?:e|u|es|')",
+            r"\ba la place d(?:e|u|es|')",
+            r"\ben remplacement d(?:e|u|es|')",
             r"\bpour remplacer\b",
         ),
         description="'A instead of B': the number after the cue is replaced, the one before it "
