@@ -302,3 +302,31 @@ def test_each_role_setting_changes_a_role(key: str, body: str, default: str, cha
 def test_a_pattern_that_does_not_compile_is_refused() -> None:
     with pytest.raises(ValueError, match="does not compile"):
         IntentConfig(cancel=["(unclosed"])
+
+
+def test_the_routing_config_carries_the_intent_settings() -> None:
+    from routing.config import DEFAULT_CONFIG_PATH, parse_routing_config, validate_routing_config
+    from routing.decide import route_bytes
+    from routing.registry import Registry, parse_csv
+    from tests.intent.cases import REGISTRY_CSV, Case
+
+    base = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    mail = Case(
+        "x",
+        "fr",
+        "negated",
+        "Renouvellement SW-5500-01",
+        "Pas question de résilier le contrat SW-5500-01 : envoyez l'offre.",
+        "quote",
+        "software",
+    ).eml()
+    reg = Registry(parse_csv(REGISTRY_CSV))
+    default = route_bytes(mail, registry=reg, config=parse_routing_config(base))
+    assert default.queue == "software"
+    changed = parse_routing_config(base + "\nextraction: {intent: {negation: []}}\n")
+    assert route_bytes(mail, registry=reg, config=changed).queue == "cancellation"
+    config, problems = validate_routing_config(
+        base + "\nextraction:\n  intent:\n    cancel: ['(unclosed']\n", "routing.yaml"
+    )
+    assert config is None
+    assert problems and problems[0].key.startswith("extraction.intent.cancel")
