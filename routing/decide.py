@@ -68,16 +68,24 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
 
 
 def combine_intents(intents: Sequence[Intent | None]) -> Intent | None:
-    """The ticket's intent from its mails, oldest first: the newest mail that asks to cancel or
-    takes a request back decides (a later mail that only sends the missing confirmation leaves
-    the request standing); what later mails say against a cancellation is kept."""
+    """The ticket's intent from its mails, oldest first: the newest mail whose own words ask to
+    cancel or take a request back decides (a later mail that only sends the missing
+    confirmation under the old subject leaves the request standing); what later mails say
+    against a cancellation is kept."""
     known = [i for i in intents if i is not None]
     if not known:
         return None
-    at = next(
-        (k for k in range(len(known) - 1, -1, -1) if known[k].act in ("cancel", "retraction")),
-        len(known) - 1,
-    )
+
+    def newest(own_words: bool) -> int | None:
+        for k in range(len(known) - 1, -1, -1):
+            if known[k].act in ("cancel", "retraction") and own_words == (
+                known[k].source != "subject"
+            ):
+                return k
+        return None
+
+    # a reply's old subject ("RE: Opzegging ...") does not outweigh what was asked before
+    at = next((k for k in (newest(True), newest(False)) if k is not None), len(known) - 1)
     decisive = known[at]
     later = [c for i in known[at + 1 :] for c in i.contradictions]
     if not later:

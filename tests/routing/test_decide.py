@@ -243,7 +243,9 @@ def test_a_followup_that_takes_the_request_back_goes_to_a_person() -> None:
     assert dec.policy is not None and dec.policy.outcome == "manual_review"
     assert any("takes an earlier request back" in line for line in dec.explanation)
     # a later mail that only completes the request leaves it standing
-    done = combine_extractions([first, extraction(intent=_read("Re: x", "In bijlage het attest."))])
+    done = combine_extractions(
+        [first, extraction(intent=_read("Re: Opzegging HW-200", "In bijlage het attest."))]
+    )
     assert done.intent is not None and done.intent.cancel_is_clear
 
 
