@@ -111,6 +111,12 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
     if intent.source == "forwarded":
         role_parts.append(("forwarded", forwarded_body(quoted)))
     role_parts.extend([("subject", subject[:read_limit]), ("quoted", quoted)])
+    role_parts.append(("signature", prepare(text.signature, read_limit)))
+    role_parts.extend(
+        (f"attachment:{name}", prepare(t, read_limit))
+        for name, t in zip(text.attachment_names, text.attachment_texts, strict=False)
+        if t
+    )
     roles = contract_roles(role_parts, numbers, cues(config.intent))
     phone = phone_from_signature(text.signature)
     if phone:

@@ -8,14 +8,15 @@ B"), each number gets a role from the sentence it is written in:
   concerné", "we keep B"), or whose cancellation is negated or taken back;
 - `replaces` / `replaced`: "A replaces B", "B wordt vervangen door A", "A au lieu de B": the
   new contract goes on, the replaced one is what ends;
-- `mentioned`: anything else (a number on a line of its own, in a condition, in the quoted
-  history, only in an attachment).
+- `mentioned`: anything else (a number on a line of its own, in a condition, in an invoice
+  reference).
 
 A number in a sentence with several cues takes the cue inside whose words it stands, else the
 nearest one in its clause, else the nearest in its sentence. The author's own words (new text,
-or the forwarded request a forward passes on) come first; the subject fills in numbers they do
-not name. When the same number is both ended and kept in the author's words, ending wins (it
-is named in a request). `routing.policy` judges the concerned contract and sends the mail to
+or the forwarded request a forward passes on) come first; the subject, the quoted history,
+the signature and the attachments fill in numbers those words only mention or do not name.
+When the same number is both ended and kept in the author's words, ending wins (it is named in
+a request). `routing.policy` judges the concerned contract and sends the mail to
 `manual_review` when the roles leave more than one candidate, or none among several numbers.
 The roles are `Evidence` items (fact `contract_numbers`, `role` set).
 """
@@ -34,7 +35,7 @@ from intake.model import Evidence
 ROLES = ("concerned", "continues", "replaces", "replaced", "mentioned")
 _ENDS = ("concerned", "replaced")
 _KEEPS = ("continues", "replaces")
-SECONDARY = ("subject", "quoted")  # read only for numbers the author's own words leave open
+OWN = ("body", "forwarded")  # the author's own words; every other part only fills in
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +114,10 @@ def contract_roles(
     parts: Sequence[tuple[str, str]], numbers: Sequence[str], c: Cues
 ) -> tuple[Evidence, ...]:
     """One `Evidence` per number (fact `contract_numbers`, with its `role`, the part and the
-    sentence it was read from). `parts` are (source, text) in order of weight: the author's
-    words first, then the subject; a number found in none of them is `mentioned`."""
+    sentence it was read from). `parts` are (source, text): the author's own words (`body`,
+    `forwarded`) decide; the others (`subject`, `quoted`, `signature`, `attachment:<name>`, in
+    the order given) fill in a number the author's words only mention or do not name. A number
+    found in none of them is `mentioned` with an empty source."""
     found: dict[str, list[tuple[str, str, str]]] = {n: [] for n in numbers}
     for source, text in parts:
         for s in sentences(text):
@@ -130,16 +133,12 @@ def contract_roles(
         if not seen:
             out.append(Evidence("contract_numbers", number, "", "", role="mentioned"))
             continue
-        own = [x for x in seen if x[0] not in SECONDARY]
+        own = [x for x in seen if x[0] in OWN]
         pick = _pick(own) if own else None
         if pick is None or pick[1] == "mentioned":
-            for source in SECONDARY:
-                other = _pick([x for x in seen if x[0] == source])
-                if other is not None and other[1] != "mentioned":
-                    pick = other
-                    break
-        if pick is None:
-            pick = seen[0]
+            others = [x for x in seen if x[0] not in OWN]
+            other = _pick([x for x in others if x[1] != "mentioned"])
+            pick = other or pick or seen[0]
         out.append(Evidence("contract_numbers", number, pick[0], pick[2], role=pick[1]))
     return tuple(out)
 

@@ -330,3 +330,27 @@ def test_the_routing_config_carries_the_intent_settings() -> None:
     )
     assert config is None
     assert problems and problems[0].key.startswith("extraction.intent.cancel")
+
+
+def test_each_number_has_its_role_and_where_it_was_read_in_the_evidence() -> None:
+    from intake.extract import extract
+    from routing.registry import Registry, parse_csv
+    from tests.intent.cases import REGISTRY_CSV
+
+    text = MailText(
+        subject="Opzegging HW-4100-02",
+        new_text="Wij zeggen HW-4100-02 op; HW-4100-01 loopt gewoon door.",
+        full_text="Wij zeggen HW-4100-02 op; HW-4100-01 loopt gewoon door.",
+        signature="",
+        attachment_names=("brief.pdf",),
+        attachment_texts=("Onderhoudscontract SW-5500-01",),
+    )
+    found = extract(text, Registry(parse_csv(REGISTRY_CSV))).found
+    roles_ = {e.value: (e.role, e.source) for e in found if e.fact == "contract_numbers"}
+    assert roles_ == {
+        "HW410001": ("continues", "body"),
+        "HW410002": ("concerned", "body"),
+        "SW550001": ("mentioned", "attachment:brief.pdf"),
+    }
+    asked = [e for e in found if e.fact == "intent" and e.dropped is None]
+    assert [(e.value, e.source) for e in asked] == [("cancel", "body")]
