@@ -64,6 +64,8 @@ class Cues:
     retraction: re2._Regexp
     negation: re2._Regexp
     negation_after: re2._Regexp
+    split_before: re2._Regexp
+    split_after: re2._Regexp
     clause_breaks: re2._Regexp
     subordinators: re2._Regexp
     hypothetical: re2._Regexp
@@ -92,6 +94,8 @@ def _compile_json(raw: str) -> Cues:
         retraction=_alternation(c.retraction),
         negation=_alternation(c.negation),
         negation_after=_alternation(c.negation_after),
+        split_before=_alternation(c.negation_split_before),
+        split_after=_alternation(c.negation_split_after),
         clause_breaks=_alternation(c.clause_breaks),
         subordinators=_alternation(c.subordinators),
         hypothetical=_alternation(c.hypothetical),
@@ -185,6 +189,11 @@ def _judge(
     m = c.negation.search(before)
     if m is not None:
         return "negated", f"negated by '{m.group(0)}' before it"
+    if c.split_before.search(_last_words(f[lo:start], 2)) is not None:
+        after = _first_words(f[end:hi], 3)
+        m = c.split_after.search(after)
+        if m is not None:
+            return "negated", f"negated around it ('... {m.group(0)}')"
     if not own_negation:
         span = f[start:end]
         if " " in span.strip():

@@ -155,8 +155,9 @@ class IntentConfig(BaseModel):
             r"\bnie\b",
             r"\bgeen\b",
             r"\bnooit\b",
-            r"\bne\b",
-            r"\bn'",
+            # French "ne ... pas" before the word ("nous ne voulons pas résilier"); a lone "ne" is
+            # Flemish for "een" ("ne opzegging")
+            r"\b(?:ne|n')\s?(?:\w+\s+){0,2}(?:pas|plus|jamais|rien|point|guere|nullement)\b",
             r"\bjamais\b",
             r"\bnullement\b",
             r"\baucun\w*",
@@ -173,11 +174,25 @@ class IntentConfig(BaseModel):
     )
     negation_after: list[str] = Field(
         default_factory=lambda: _patterns(
-            r"\bniet\b", r"\bnie\b", r"\bgeen\b", r"\bnot\b", r"n't\b", r"\bpas\b", r"\bn'"
+            r"\bniet\b",
+            r"\bnie\b",
+            r"\bgeen\b",
+            r"\bnot\b",
+            r"n't\b",
+            r"\b(?:ne|n')\s?(?:\w+\s+)?(?:pas|plus|jamais|rien|point)\b",  # "n'est pas nécessaire"
         ),
         description="in the few words right after a cancellation word (same clause, before "
         "'dat', 'omdat', 'which', 'qui', ...): 'wij beëindigen het contract niet', 'opzeggen is "
         "niet nodig', 'la résiliation n'est pas nécessaire'",
+    )
+    negation_split_before: list[str] = Field(
+        default_factory=lambda: _patterns(r"\b(?:ne|n')\s?\w*$"),
+        description="with `negation_split_after`: a negation around the word, French 'ne "
+        "résilions pas' (matched on the two words before it)",
+    )
+    negation_split_after: list[str] = Field(
+        default_factory=lambda: _patterns(r"^(?:\w+\s+)?(?:pas|plus|jamais|point|nullement)\b"),
+        description="the second half of a negation around the word (the three words after it)",
     )
     negation_window: int = Field(default=6, ge=1, le=20, description="words before a cue")
     negation_after_window: int = Field(default=4, ge=0, le=10, description="words after a cue")
@@ -475,6 +490,8 @@ class IntentConfig(BaseModel):
         "retraction",
         "negation",
         "negation_after",
+        "negation_split_before",
+        "negation_split_after",
         "clause_breaks",
         "subordinators",
         "hypothetical",

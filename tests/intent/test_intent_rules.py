@@ -54,6 +54,8 @@ def test_fold_keeps_positions_and_sentences_keep_abbreviations_together() -> Non
         ("Wij zeggen het contract op omdat het niet meer nodig is.", "cancel", True),
         ("Graag hadden we onze licentie laten vervallen.", "cancel", True),
         ("Nous ne souhaitons pas prolonger le contrat au-delà du 31 mars.", "cancel", True),
+        ("Ik stuur ne opzegging voor ons contract.", "cancel", True),  # Flemish "ne" = "een"
+        ("Wij beëindigen het contract pas in juni.", "cancel", True),  # Dutch "pas" = "only"
         # negated
         ("Pas question de résilier le contrat.", "none", False),
         ("We are certainly not cancelling the contract.", "none", False),
@@ -160,6 +162,8 @@ SETTINGS: list[tuple[str, Any, str, str, str, str, str]] = [
     ),
     ("negation", [], "We do not want to cancel the contract.", "", "", "none", "cancel"),
     ("negation_after", [], "Wij beëindigen het contract niet.", "", "", "none", "cancel"),
+    ("negation_split_before", [], "Nous ne résilions pas le contrat.", "", "", "none", "cancel"),
+    ("negation_split_after", [], "Nous ne résilions pas le contrat.", "", "", "none", "cancel"),
     (
         "negation_window",
         2,
