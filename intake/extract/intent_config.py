@@ -276,6 +276,9 @@ class IntentConfig(BaseModel):
             r"\b(?:zo|as|aussi|le plus)\s+(?:snel|spoedig|soon|vite|tot|rapidement)\s+"
             r"(?:als\s+|as\s+|que\s+)?(?:mogelijk|possible)\b",
             r"\bdes que possible\b",
+            r"\bif (?:that|this|it)(?: is|'s| were) (?:possible|ok|okay|feasible)\b",
+            r"\bsi (?:c'est|cela est|ca est) possible\b",
+            r"\b(?:als|indien|wanneer) (?:dat|het) (?:kan|lukt|mogelijk is)\b",
             r"\bau plus (?:vite|tot)\b",
             r"\b(?:confirm|know|see|check|tell|ask|wonder|verify|advise|inform)\w*\s+"
             + _W

@@ -48,6 +48,8 @@ def test_fold_keeps_positions_and_sentences_keep_abbreviations_together() -> Non
         ("Kunde da stopzetten vanaf 1 januari 2027?", "cancel", True),  # a request to the desk
         ("Could you confirm the termination date in writing?", "cancel", True),
         ("Merci de résilier le contrat, si possible au 31/12.", "cancel", True),
+        ("Please cancel contract X if that's possible by the end of June.", "cancel", True),
+        ("Kunnen jullie het contract opzeggen als dat kan per 1 juli?", "cancel", True),
         ("Please cancel the licence and let me know if anything else is needed.", "cancel", True),
         ("We no longer need our licence and would like to stop it.", "cancel", True),
         ("Please cancel our licence as we no longer use it.", "cancel", True),
