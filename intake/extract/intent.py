@@ -253,11 +253,10 @@ def read_sentence(s: Sentence, c: Cues) -> Reading:
             else:
                 status, why = _judge(s, m.start(), m.end(), own_negation, r.hypothetical, c)
             r.cancels.append(CancelHit(words, m.start(), m.end(), status, why))
-    if r.hypothetical is None:
-        for act, pattern in c.acts:
-            m = pattern.search(f)
-            if m is not None:
-                r.acts.append((act, " ".join(m.group(0).split())))
+    for act, pattern in c.acts:  # "if you could send a quote" still asks for one
+        m = pattern.search(f)
+        if m is not None:
+            r.acts.append((act, " ".join(m.group(0).split())))
     r.question = s.is_question or c.question_starts.search(f.lstrip(" -*>\t")) is not None
     return r
 

@@ -86,6 +86,7 @@ def test_fold_keeps_positions_and_sentences_keep_abbreviations_together() -> Non
         # other acts and look-alikes
         ("Kunt u de onderhoudsbeurt van morgen annuleren?", "question", False),
         ("Graag een kopie van ons contract.", "copy", False),
+        ("If you could send us a quote for 2027, that would help.", "quote", False),
         ("Pourriez-vous nous envoyer un devis ?", "quote", False),
         ("De printer geeft foutcode E-17.", "fault", False),
         ("Bedankt voor de snelle hulp.", "none", False),
