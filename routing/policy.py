@@ -181,7 +181,13 @@ def evaluate(
         for n in dict.fromkeys(normalize_number(x) for x in contract_numbers)
         if n != contract.number
     ]
-    if others:
+    if others and roles:
+        named = ", ".join(f"{n} ({roles.get(n, 'mentioned')})" for n in others)
+        steps.append(
+            f"The mail also names {named}: by their roles not part of this request; only "
+            f"{contract.display_number} is judged."
+        )
+    elif others:
         steps.append(
             f"The mail also names {', '.join(others)}; only {contract.display_number} is "
             "judged here, a person should handle the others."
