@@ -39,6 +39,8 @@ from intake.model import Evidence, Intent, MailText
 from intake.quoting import split_reply
 
 STRONG_ACTS = ("cancel", "retraction", "copy", "quote", "fault")
+MAX_SENTENCES = 200  # of each part: what a mail asks is said near its start
+MAX_HITS = 8  # cancellation words judged per sentence
 OTHER_ACTS = ("copy", "quote", "fault")  # in this order when a sentence has several
 _SOURCE = {"new_text": "body", "forwarded": "forwarded", "subject": "subject"}  # Evidence.source
 _WORD = re2.compile(r"[\p{L}\p{N}'-]+")
@@ -153,20 +155,19 @@ class Reading:
         return [h for h in self.cancels if h.status == "asked"]
 
 
-def _clause(folded: str, start: int, end: int, c: Cues) -> tuple[int, int]:
-    """Bounds of the clause around folded[start:end]."""
+def _clause(breaks: list[tuple[int, int]], size: int, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause around [start, end), from the sentence's clause breaks (in order)."""
     lo = 0
-    for m in c.clause_breaks.finditer(folded, 0, start):
-        lo = m.end()
-    hi = len(folded)
-    m = c.clause_breaks.search(folded, end)
-    if m is not None:
-        hi = m.start()
-    return lo, hi
+    for b_start, b_end in breaks:
+        if b_end <= start:
+            lo = b_end
+        elif b_start >= end:
+            return lo, b_start
+    return lo, size
 
 
 def _last_words(text: str, count: int) -> str:
-    found = [m.group(0) for m in _WORD.finditer(text)]
+    found = [m.group(0) for m in _WORD.finditer(text[-24 * count :])]
     return " ".join(found[-count:])
 
 
@@ -179,12 +180,22 @@ def _first_words(text: str, count: int) -> str:
     return " ".join(found)
 
 
+@dataclass(frozen=True, slots=True)
+class _SentenceFacts:
+    """What is read once per sentence for judging its cancellation words."""
+
+    breaks: list[tuple[int, int]]
+    hypothetical: str | None
+    possibility: str | None
+    request: str | None
+
+
 def _judge(
-    s: Sentence, start: int, end: int, own_negation: bool, hypothetical: str | None, c: Cues
+    s: Sentence, start: int, end: int, own_negation: bool, facts: _SentenceFacts, c: Cues
 ) -> tuple[str, str]:
     """How a cancellation word at folded[start:end] is said: (status, why)."""
     f = s.folded
-    lo, hi = _clause(f, start, end, c)
+    lo, hi = _clause(facts.breaks, len(f), start, end)
     before = _last_words(f[lo:start], c.config.negation_window)
     m = c.negation.search(before)
     if m is not None:
@@ -208,15 +219,13 @@ def _judge(
         m = c.negation_after.search(after) if after else None
         if m is not None:
             return "negated", f"negated by '{m.group(0)}' after it"
-    if hypothetical is not None:
-        return "hypothetical", f"under a condition or doubt ('{hypothetical}')"
-    possibility = c.possibility.search(f)
-    if possibility is not None:
-        return "possibility", f"asks whether or how it can be done ('{possibility.group(0)}')"
+    if facts.hypothetical is not None:
+        return "hypothetical", f"under a condition or doubt ('{facts.hypothetical}')"
+    if facts.possibility is not None:
+        return "possibility", f"asks whether or how it can be done ('{facts.possibility}')"
     if s.is_question:
-        request = c.request_forms.search(f)
-        if request is not None:
-            return "asked", f"asked as a request ('{request.group(0)}')"
+        if facts.request is not None:
+            return "asked", f"asked as a request ('{facts.request}')"
         return "questioned", "in a question"
     return "asked", "stated as a request"
 
@@ -229,6 +238,17 @@ def _blank(text: str, pattern: re2._Regexp) -> str:
     return out
 
 
+def _facts(f: str, hypothetical: str | None, c: Cues) -> _SentenceFacts:
+    possibility = c.possibility.search(f)
+    request = c.request_forms.search(f)
+    return _SentenceFacts(
+        breaks=[(m.start(), m.end()) for m in c.clause_breaks.finditer(f)],
+        hypothetical=hypothetical,
+        possibility=possibility.group(0) if possibility is not None else None,
+        request=request.group(0) if request is not None else None,
+    )
+
+
 def read_sentence(s: Sentence, c: Cues) -> Reading:
     """Every cue of one sentence, judged."""
     r = Reading(s)
@@ -239,10 +259,15 @@ def read_sentence(s: Sentence, c: Cues) -> Reading:
     if retraction is not None:
         r.retraction = retraction.group(0)
     taken: list[tuple[int, int]] = []
+    facts: _SentenceFacts | None = None
     for pattern, own_negation in ((c.not_renew, True), (c.cancel, False)):
         for m in pattern.finditer(f):
+            if len(taken) >= MAX_HITS:
+                break
             if any(m.start() < e and s0 < m.end() for s0, e in taken):
                 continue
+            if facts is None:
+                facts = _facts(f, r.hypothetical, c)
             taken.append((m.start(), m.end()))
             words = " ".join(m.group(0).split())
             if r.retraction is not None:
@@ -251,7 +276,7 @@ def read_sentence(s: Sentence, c: Cues) -> Reading:
                     f"in a sentence that takes a request back ('{r.retraction}')",
                 )
             else:
-                status, why = _judge(s, m.start(), m.end(), own_negation, r.hypothetical, c)
+                status, why = _judge(s, m.start(), m.end(), own_negation, facts, c)
             r.cancels.append(CancelHit(words, m.start(), m.end(), status, why))
     for act, pattern in c.acts:  # "if you could send a quote" still asks for one
         m = pattern.search(f)
@@ -262,8 +287,8 @@ def read_sentence(s: Sentence, c: Cues) -> Reading:
 
 
 def read(text: str, c: Cues) -> list[Reading]:
-    """Every sentence of `text`, read."""
-    return [read_sentence(s, c) for s in sentences(text)]
+    """The sentences of `text` (at most MAX_SENTENCES), read."""
+    return [read_sentence(s, c) for s in sentences(text)[:MAX_SENTENCES]]
 
 
 # -- one part of the mail ----------------------------------------------------------------------

@@ -28,13 +28,14 @@ from dataclasses import dataclass
 
 import re2
 
-from intake.extract.intent import Cues, read_sentence
+from intake.extract.intent import MAX_SENTENCES, Cues, read_sentence
 from intake.extract.sentences import Sentence, number_spans, sentences
 from intake.model import Evidence
 
 ROLES = ("concerned", "continues", "replaces", "replaced", "mentioned")
 _ENDS = ("concerned", "replaced")
 _KEEPS = ("continues", "replaces")
+MAX_NAMED = 24  # numbers written in one sentence that get a role from it
 OWN = ("body", "forwarded")  # the author's own words; every other part only fills in
 
 
@@ -120,8 +121,8 @@ def contract_roles(
     found in none of them is `mentioned` with an empty source."""
     found: dict[str, list[tuple[str, str, str]]] = {n: [] for n in numbers}
     for source, text in parts:
-        for s in sentences(text):
-            named = [(n, (a, b)) for n, a, b in number_spans(s.text, numbers)]
+        for s in sentences(text)[:MAX_SENTENCES]:
+            named = [(n, (a, b)) for n, a, b in number_spans(s.text, numbers)][:MAX_NAMED]
             if not named:
                 continue
             cues = _cues(s, c)

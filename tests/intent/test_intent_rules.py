@@ -361,3 +361,26 @@ def test_each_number_has_its_role_and_where_it_was_read_in_the_evidence() -> Non
     }
     asked = [e for e in found if e.fact == "intent" and e.dropped is None]
     assert [(e.value, e.source) for e in asked] == [("cancel", "body")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "opzeg niet als zeg het op " * 20000,  # a cue and a negation in every word
+        "a? " * 200000,  # a sentence every three characters
+        ("HW-1 " * 50 + "cancel. ") * 2000,  # numbers everywhere
+        "x" * 1_000_000,  # no sentence end at all
+    ],
+    ids=["cues", "sentences", "numbers", "one-word"],
+)
+def test_hostile_text_is_read_in_bounded_time(body: str) -> None:
+    import time
+
+    text = MailText(subject="RE: " * 1000, new_text=body, full_text=body, signature="", quoted=body)
+    numbers = [f"HW{i}" for i in range(50)]
+    start = time.perf_counter()
+    detect_intent(text, None, numbers)
+    contract_roles(
+        [("body", body[:10_000]), ("quoted", body[:10_000])], numbers, cues(IntentConfig())
+    )
+    assert time.perf_counter() - start < 3.0
