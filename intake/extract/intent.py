@@ -74,6 +74,7 @@ class Cues:
     neutral: re2._Regexp
     possibility: re2._Regexp
     request_forms: re2._Regexp
+    indirect_questions: re2._Regexp
     acts: tuple[tuple[str, re2._Regexp], ...]
     question_starts: re2._Regexp
     pass_on: re2._Regexp
@@ -104,6 +105,7 @@ def _compile_json(raw: str) -> Cues:
         neutral=_alternation(c.neutral),
         possibility=_alternation(c.possibility),
         request_forms=_alternation(c.request_forms),
+        indirect_questions=_alternation(c.indirect_questions),
         acts=(
             ("copy", _alternation(c.copy_request)),
             ("quote", _alternation(c.quote)),
@@ -188,6 +190,7 @@ class _SentenceFacts:
     hypothetical: str | None
     possibility: str | None
     request: str | None
+    indirect: str | None
 
 
 def _judge(
@@ -223,6 +226,8 @@ def _judge(
         return "hypothetical", f"under a condition or doubt ('{facts.hypothetical}')"
     if facts.possibility is not None:
         return "possibility", f"asks whether or how it can be done ('{facts.possibility}')"
+    if facts.indirect is not None:
+        return "questioned", f"in a question ('{facts.indirect}')"
     if s.is_question:
         if facts.request is not None:
             return "asked", f"asked as a request ('{facts.request}')"
@@ -241,11 +246,13 @@ def _blank(text: str, pattern: re2._Regexp) -> str:
 def _facts(f: str, hypothetical: str | None, c: Cues) -> _SentenceFacts:
     possibility = c.possibility.search(f)
     request = c.request_forms.search(f)
+    indirect = c.indirect_questions.search(f)
     return _SentenceFacts(
         breaks=[(m.start(), m.end()) for m in c.clause_breaks.finditer(f)],
         hypothetical=hypothetical,
         possibility=possibility.group(0) if possibility is not None else None,
         request=request.group(0) if request is not None else None,
+        indirect=indirect.group(0) if indirect is not None else None,
     )
 
 

@@ -110,6 +110,15 @@ class IntentConfig(BaseModel):
             + _W
             + r"{0,4}(?:houden|behouden|aanhouden|verder ?zetten|laten (?:door)?lopen)\b",
             r"\bzien\s+" + _W + r"{0,3}af van\b",
+            r"\b(?:vergeet|negeer)\s+(?:mijn|onze|ons|de|het)\s+"
+            + _W
+            + r"{0,2}(?:opzeg\w*|aanvraag|mail|e-?mail|bericht|brief)",
+            r"\b(?:vorige?|eerdere?)\s+(?:mail|e-?mail|bericht|aanvraag|brief)\b[^.;?!]{0,60}\b"
+            r"(?:onbestaande|nietig|vergeten|negeren|niet verzonden)",
+            r"\b(?:gaan|doen|zetten)\s+" + _W + r"{0,2}toch\s+" + _W + r"{0,2}(?:verder|door)\b",
+            r"\bkomen\s+"
+            + _W
+            + r"{0,2}terug op\s+(?:onze|ons|mijn|die|deze)\s+(?:beslissing|besluit)",
             r"\bzeg\w*\s+" + _W + r"{0,4}toch\s+(?:niet|nie)\s+op\b",
             r"\bannuleer\w*\s+" + _W + r"{0,3}(?:opzeg\w*|aanvraag)",
             # fr
@@ -127,6 +136,11 @@ class IntentConfig(BaseModel):
             + r"{0,4}(?:garder|gardons|conserver|conservons|maintenir|maintenons|continuer|"
             r"continuons)\b",
             r"\brenon\w*\s+a\s+" + _W + r"{0,2}resiliation",
+            r"\b(?:oubliez|ignorez)\s+(?:mon|notre|ma|le|la|nos)\s+"
+            + _W
+            + r"{0,2}(?:demande|preavis|lettre|resiliation|message|mail|courriel)",
+            r"\b(?:revenons|reviens|revenir)\s+sur\s+(?:notre|ma|mon|cette)\s+decision\b",
+            r"\b(?:contrat|licence|abonnement)\s+" + _W + r"{0,3}(?:est|reste)\s+maintenu\w*",
             r"\b(?:ne|n')\s?" + _W + r"{0,2}plus\s+" + _W + r"{0,2}resilier\b",
             # en
             r"\b(?:forget|ignore|disregard)\s+"
@@ -142,6 +156,11 @@ class IntentConfig(BaseModel):
             r"\bafter all\b[^.;?!]{0,40}\b(?:keep|retain|continue|stay)",
             r"\bno longer\s+(?:want|wish|need|plan|intend)\w*\s+to\s+(?:cancel|terminate|end)",
             r"\bchanged\s+" + _W + r"?minds?\b",
+            r"\b(?:forget|ignore|disregard)\s+(?:my|our|the)\s+"
+            + _W
+            + r"{0,2}(?:cancellation|termination|notice|request|mail|e-?mail|message|letter)\b",
+            r"\b(?:decided|decide|want|wish) to (?:stay|remain|continue) with you\b",
+            r"\breversed?\s+(?:our|my|the)\s+decision\b",
             r"\b(?:cancellation|termination)\s+(?:is\s+)?(?:no longer|not)\s+(?:needed|necessary|"
             r"required)",
             r"\bplease\s+(?:do not|don't)\s+(?:process|proceed with|action)\b",
@@ -264,6 +283,9 @@ class IntentConfig(BaseModel):
             r"\bthinking (?:about|of)\b",
             r"\bsuppose\b",
             r"\bwhether\b",
+            r"^should\b",  # "Should the price increase, ..."
+            r"\bwould have to\b",
+            r"\bdevri(?:ons|ez|ait)\b",
         ),
         description="a sentence with one of these puts a cancellation under a condition or "
         "a doubt ('mocht de prijs stijgen, dan zouden we opzeggen', 'au cas où', 'if the price "
@@ -328,6 +350,17 @@ class IntentConfig(BaseModel):
         description="a question to the desk that asks it to act ('kunnen jullie ... "
         "stopzetten?', 'could you cancel ...?'): a request, not a question",
     )
+    indirect_questions: list[str] = Field(
+        default_factory=lambda: _patterns(
+            r"\b(?:laten weten|meedelen|vertellen|zeggen|bevestigen|let (?:me|us) know|tell "
+            r"(?:me|us)|inform (?:me|us)|indiquer|dire|preciser|confirmer|savoir)\s+"
+            + _W
+            + r"{0,3}(?:wat|welke|wanneer|hoe|hoeveel|what|which|when|how|quel\w*|quand|"
+            r"comment|combien)\b",
+        ),
+        description="a request to tell something ('kunt u laten weten wat de opzegtermijn is?'):"
+        " a cancellation word in it is asked about, not asked for",
+    )
     copy_request: list[str] = Field(
         default_factory=lambda: _patterns(
             r"\b(?:een|a|une|un|ne|the|nog een|another)\s+"
@@ -351,6 +384,9 @@ class IntentConfig(BaseModel):
             r"\b(?:offerte\w*|prijsofferte\w*|prijsopgave\w*|devis|cotation|quote|quotation|"
             r"pricing|offre|offer|tarif\w*)\b",
             r"\b(?:nieuwe|new|nouveau|nouvelle)\s+(?:prijs|price|prix|maandprijs)\b",
+            r"\b(?:a|een|un|une)\s+(?:price|prijs|prix|prijsopgave)\b",  # not "if the price rises"
+            r"\b(?:what|wat|quel)\w*\s+(?:is|are|zijn|est|sont)?\s*(?:the|de|het|le|les)\s+"
+            r"(?:price|prices|prijs|prijzen|prix)\b",
             r"\bhoeveel kost\w*",
             r"\bwat (?:kost|zou\b[^.?!]{0,30}\bkosten)",
             r"\bcombien (?:coute|coutera|couterait)\b",
@@ -456,7 +492,12 @@ class IntentConfig(BaseModel):
     )
     replaces: list[str] = Field(
         default_factory=lambda: _patterns(
-            r"\bvervang\w*", r"\bremplace\w*", r"\breplaces?\b", r"\bsupersedes?\b"
+            r"\bvervang(?:t|en)\b",
+            r"\bremplace(?:nt|ra|ront)?\b",
+            r"\breplaces?\b",
+            r"\bsupersedes?\b",
+            r"\b(?:prend|prendra|neemt|takes|will take)\s+(?:la|de|the)\s+(?:place|plaats)\s+"
+            r"(?:d(?:e|u|es|')|van|of)",
         ),
         description="'A replaces B': the number before the cue replaces (goes on), the one after "
         "it is replaced (is what ends)",
@@ -501,6 +542,7 @@ class IntentConfig(BaseModel):
         "neutral",
         "possibility",
         "request_forms",
+        "indirect_questions",
         "copy_request",
         "quote",
         "fault",
