@@ -134,6 +134,7 @@ class MailText:
     # the day the mail was written (Date header, Europe/Brussels): the year of a date written
     # without one ("per 1 maart")
     sent: date | None = None
+    quoted: str = ""  # the quoted history (with a forward: the mail passed on)
 
 
 FactValue = str | bool | None
@@ -226,6 +227,58 @@ class SenderProof:
 UNPROVEN = SenderProof("unproven", None, ("no sender proof was checked",))
 
 
+INTENT_ACTS = ("cancel", "retraction", "copy", "quote", "fault", "question", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What the mail asks (`intake.extract.intent`). `act`: `cancel`, `retraction` (of an
+    earlier request), `copy`, `quote`, `fault`, `question` or `none`. `source` is where the act
+    was read: `new_text`, `forwarded` (the request a forward passes on), `subject` (a tie-break:
+    the author's own words said nothing) or `none`. `clear` is true when a cancellation is asked
+    plainly in the author's words (or the forwarded request), not only as a question whether
+    it can be done; `contradictions` name what in the mail speaks against acting on it (a
+    negated, hypothetical or questioned cancellation, a retraction); `remaining` is, for a
+    retraction, what else the mail asks; `reasons` say why, in words."""
+
+    act: str
+    source: str = "none"
+    clear: bool = False
+    contradictions: tuple[str, ...] = ()
+    remaining: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def cancel_is_clear(self) -> bool:
+        """A plainly asked cancellation that nothing in the mail contradicts."""
+        return self.act == "cancel" and self.clear and not self.contradictions
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "act": self.act,
+            "source": self.source,
+            "clear": self.clear,
+            "contradictions": list(self.contradictions),
+            "remaining": self.remaining,
+            "reasons": list(self.reasons),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Intent | None:
+        """The inverse of `to_json`; None for anything else (rows written before intents)."""
+        if not isinstance(data, dict) or data.get("act") not in INTENT_ACTS:
+            return None
+        remaining = data.get("remaining")
+        return cls(
+            act=str(data["act"]),
+            source=str(data.get("source", "none")),
+            clear=bool(data.get("clear")),
+            contradictions=tuple(str(x) for x in data.get("contradictions") or ()),
+            remaining=str(remaining) if remaining else None,
+            reasons=tuple(str(x) for x in data.get("reasons") or ()),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """What the desk needs to know about one mail (DOMAIN.md section 3). Raw findings:
@@ -248,3 +301,4 @@ class Extraction:
     # False when the text did not decide the language and `language` is the configured default
     # (routing then looks at the sender's registry language and the mailbox's default)
     language_known: bool = True
+    intent: Intent | None = None  # what the mail asks; None only for rows stored before it

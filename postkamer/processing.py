@@ -38,6 +38,7 @@ from intake.model import (
     Disposition,
     DispositionResult,
     Extraction,
+    Intent,
     ParsedMail,
     SenderProof,
     evidence_from_json,
@@ -254,6 +255,7 @@ def extraction_from_json(data: Mapping[str, Any]) -> Extraction:
         certificate_unreadable=bool(data.get("certificate_unreadable")),
         found=evidence_from_json(data.get("found")),
         language_known=bool(data.get("language_known", True)),
+        intent=Intent.from_json(data.get("intent")),
     )
 
 

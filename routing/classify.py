@@ -20,10 +20,16 @@ import bisect
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from intake.model import MailText
+from intake.model import Intent, MailText
 from routing.config import ClassificationConfig, Term
 from routing.registry import Contract
 from routing.rules.textparts import PART_WORDS, Part, fold, part_text, words
+
+_INTENT_SOURCE = {
+    "new_text": "its own words",
+    "forwarded": "the request it passes on",
+    "subject": "its subject",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,43 +151,84 @@ def score(
     return scores, hits
 
 
+def _eligible(queue: str, value: float, config: ClassificationConfig, excluded: set[str]) -> bool:
+    return queue not in excluded and value >= config.threshold_of(queue)
+
+
 def classify(
     text: MailText,
     language: str,
     contracts: Sequence[Contract],
     config: ClassificationConfig,
     known_queues: Collection[str] = (),
+    intent: Intent | None = None,
+    cancellation_queue: str | None = None,
 ) -> Classification:
     """Choose the queue from keyword scores, then let a known contract's scope decide between
     the topic queues (`known_queues`: the configured queues; a scope mapped to a queue that
-    does not exist is ignored)."""
+    does not exist is ignored). With an `intent` (`intake.extract.intent`), the mail goes to
+    `cancellation_queue` only when it asks to cancel and that queue's keywords reach its
+    threshold (or the request is the one a forward passes on); any other intent (a retraction,
+    a quote, a negated or conditional cancellation) keeps it out whatever the keywords say."""
     scores, hits = score(text, language, config)
     reasons: list[str] = []
     best: str | None = None
-    # an intent (cancel, copy) that reaches its threshold wins over topic words
-    for queue in config.intent_queues:
-        value = scores.get(queue, 0.0)
-        if value >= config.threshold_of(queue) and (best is None or value > scores[best]):
-            best = queue
-    if best is not None:
-        reasons.append(f"intent recognised: {best} (score {scores[best]:g})")
-    else:
-        for queue, value in scores.items():  # dict order = tie-break order
-            if value >= config.threshold_of(queue) and (best is None or value > scores[best]):
+    forced: str | None = None
+    excluded: set[str] = set()
+    if intent is not None and cancellation_queue is not None:
+        worded = scores.get(cancellation_queue, 0.0) >= config.threshold_of(cancellation_queue)
+        if intent.act == "cancel" and (worded or intent.source == "forwarded"):
+            # the queue's own words must reach its threshold too (supervisors tune them), except
+            # for a request a forward passes on: the keywords read only the new text
+            forced = cancellation_queue
+            reasons.append(
+                f"intent recognised: {cancellation_queue} (the mail asks to cancel, in "
+                f"{_INTENT_SOURCE.get(intent.source, intent.source)})"
+            )
+        elif intent.act == "cancel":
+            excluded.add(cancellation_queue)
+            reasons.append(
+                f"the mail asks to cancel, but the {cancellation_queue} queue's words score "
+                f"{scores.get(cancellation_queue, 0.0):g}, under its threshold "
+                f"{config.threshold_of(cancellation_queue):g}: not the {cancellation_queue} queue"
+            )
+        else:
+            excluded.add(cancellation_queue)
+            value = scores.get(cancellation_queue, 0.0)
+            if value >= config.threshold_of(cancellation_queue):
+                reasons.append(
+                    f"cancellation words score {value:g}, but the mail asks {intent.act}, not "
+                    f"a cancellation: not the {cancellation_queue} queue"
+                )
+    if forced is None:
+        # an intent (cancel, copy) that reaches its threshold wins over topic words
+        for queue in config.intent_queues:
+            value = scores.get(queue, 0.0)
+            if _eligible(queue, value, config, excluded) and (best is None or value > scores[best]):
                 best = queue
-    if best is None:
+        if best is not None:
+            reasons.append(f"intent recognised: {best} (score {scores[best]:g})")
+        else:
+            for queue, value in scores.items():  # dict order = tie-break order
+                if _eligible(queue, value, config, excluded) and (
+                    best is None or value > scores[best]
+                ):
+                    best = queue
+    ranking = ", ".join(f"{q} {s:g}" for q, s in sorted(scores.items(), key=lambda kv: -kv[1]) if s)
+    if forced is not None:
+        queue = forced
+        above = True
+        reasons.append(f"keyword scores: {ranking or 'none'}")
+    elif best is None:
         queue = config.fallback_queue
         above = False
-        top = max(scores.values(), default=0.0)
+        top = max((v for q, v in scores.items() if q not in excluded), default=0.0)
         reasons.append(
             f"no queue reached the threshold {config.threshold:g} (highest score {top:g}): {queue}"
         )
     else:
         queue = best
         above = True
-        ranking = ", ".join(
-            f"{q} {s:g}" for q, s in sorted(scores.items(), key=lambda kv: -kv[1]) if s
-        )
         reasons.append(f"highest keyword score: {queue} ({ranking})")
 
     scope_applies = (above and queue in config.scope_overrides) or (

@@ -25,12 +25,14 @@ from intake.model import (
     DispositionResult,
     Evidence,
     Extraction,
+    Intent,
     MailText,
     ParsedMail,
     SenderProof,
 )
 from intake.proof import TrustConfig
 from routing import policy as policy_mod
+from routing.acceptance import guard
 from routing.classify import Classification, classify
 from routing.config import RoutingConfig
 from routing.dates import local_date
@@ -99,7 +101,71 @@ def combine_extractions(extractions: Sequence[Extraction]) -> Extraction:
         evidence=tuple(e for x in extractions for e in x.evidence),
         certificate_unreadable=unreadable,
         found=tuple(e for x in extractions for e in x.found),
+        intent=combine_intents([x.intent for x in extractions]),
     )
+
+
+def combine_intents(intents: Sequence[Intent | None]) -> Intent | None:
+    """The ticket's intent from its mails, oldest first: the newest mail whose own words ask to
+    cancel or take a request back decides (a later mail that only sends the missing
+    confirmation under the old subject leaves the request standing); what later mails say
+    against a cancellation is kept."""
+    known = [i for i in intents if i is not None]
+    if not known:
+        return None
+
+    def newest(own_words: bool) -> int | None:
+        for k in range(len(known) - 1, -1, -1):
+            if known[k].act in ("cancel", "retraction") and own_words == (
+                known[k].source != "subject"
+            ):
+                return k
+        return None
+
+    # a reply's old subject ("RE: Opzegging ...") does not outweigh what was asked before
+    at = next((k for k in (newest(True), newest(False)) if k is not None), len(known) - 1)
+    decisive = known[at]
+    later = [c for i in known[at + 1 :] for c in i.contradictions]
+    if not later:
+        return decisive
+    return replace(
+        decisive,
+        contradictions=(*decisive.contradictions, *later),
+        reasons=(*decisive.reasons, *(f"a later mail: {c}" for c in later)),
+    )
+
+
+def roles_of(found: Sequence[Evidence]) -> dict[str, str]:
+    """Each contract number's role in the request (`intake.extract.roles`), from the evidence;
+    a later mail's role replaces an earlier one unless it only mentions the number."""
+    roles: dict[str, str] = {}
+    for item in found:
+        if item.fact != "contract_numbers" or item.role is None or item.value is None:
+            continue
+        number = str(item.value)
+        if item.role != "mentioned" or number not in roles:
+            roles[number] = item.role
+    return roles
+
+
+def _intent_and_roles(
+    extraction: Extraction, text: MailText, config: RoutingConfig
+) -> tuple[Intent, dict[str, str]]:
+    """The intent and contract roles extraction found; read from `text` when the extraction
+    has none (built by hand, or stored before intents were read)."""
+    from intake.extract.intent import cues, detect_intent  # isort: skip
+    from intake.extract.roles import contract_roles  # isort: skip
+
+    intent = extraction.intent
+    if intent is None:
+        intent = detect_intent(text, config.extraction.intent, extraction.contract_numbers)[0]
+    roles = roles_of(extraction.found)
+    if not roles and len(extraction.contract_numbers) > 1:
+        parts = [("body", text.new_text), ("subject", text.subject)]
+        roles = roles_of(
+            contract_roles(parts, extraction.contract_numbers, cues(config.extraction.intent))
+        )
+    return intent, roles
 
 
 def _sender(parsed: ParsedMail) -> str:
@@ -286,8 +352,16 @@ def _decide_ticket(
             f"a believed mail server calls the mail forged: flagged {POSSIBLY_FORGED}"
         )
 
+    intent, roles = _intent_and_roles(extraction, text, config)
+    explanation.extend(f"intent: {line}" for line in intent.reasons)
     result: Classification = classify(
-        text, extraction.language, contracts, config.classification, config.queue_names
+        text,
+        extraction.language,
+        contracts,
+        config.classification,
+        config.queue_names,
+        intent=intent,
+        cancellation_queue=config.cancellation_queue,
     )
     if ticket_queue is None and thread is not None and disp is Disposition.FOLLOWUP:
         found = getattr(thread, "queue", None) or getattr(thread, "ticket_queue", None)
@@ -303,31 +377,35 @@ def _decide_ticket(
     explanation.extend(result.reasons)
 
     received_day = local_date(received)
-    cache: list[PolicyResult] = []
+    cache: list[tuple[PolicyResult, str | None]] = []
 
-    def run_policy() -> PolicyResult:
+    def run_policy() -> tuple[PolicyResult, str | None]:
+        """The policy's outcome the desk may act on: the acceptance guard judges a would-be
+        acceptance, then an unproven sender's is `awaiting_sender_confirmation`; and the
+        guard's reason, if it changed the outcome."""
         if not cache:
-            cache.append(
-                policy_mod.evaluate(
-                    contract_numbers=extraction.contract_numbers,
-                    sender=sender,
-                    registry=registry,
-                    received=received_day,
-                    destruction_confirmation=extraction.destruction_confirmation,
-                    machine_out_of_use=extraction.machine_out_of_use,
-                    requested_end_date=extraction.requested_end_date,
-                    breach_claimed=extraction.breach_claimed,
-                    kind_hints=extraction.kind_hints,
-                    params=config.policy,
-                    sender_proof=sender_proof,
-                    certificate_unreadable=extraction.certificate_unreadable,
-                )
+            judged = policy_mod.evaluate(
+                contract_numbers=extraction.contract_numbers,
+                sender=sender,
+                registry=registry,
+                received=received_day,
+                destruction_confirmation=extraction.destruction_confirmation,
+                machine_out_of_use=extraction.machine_out_of_use,
+                requested_end_date=extraction.requested_end_date,
+                breach_claimed=extraction.breach_claimed,
+                kind_hints=extraction.kind_hints,
+                params=config.policy,
+                roles=roles,
+                sender_proof=None,  # the guard judges the would-be acceptance first
+                certificate_unreadable=extraction.certificate_unreadable,
             )
+            guarded, why = guard(judged, intent, roles)
+            cache.append((policy_mod.require_proof(guarded, sender_proof, registry), why))
         return cache[0]
 
     state = RuleState(queue=result.queue, flags=flags)
     outcome_now: Callable[[], str | None] = lambda: (  # noqa: E731
-        run_policy().outcome if state.queue == config.cancellation_queue else None
+        run_policy()[0].outcome if state.queue == config.cancellation_queue else None
     )
     ctx = RuleContext(
         parsed=parsed,
@@ -350,8 +428,10 @@ def _decide_ticket(
     is_cancellation = queue == config.cancellation_queue
     policy: PolicyResult | None = None
     if is_cancellation:
-        policy = run_policy()
+        policy, guarded = run_policy()
         explanation.extend(f"policy: {step}" for step in policy.steps)
+        if guarded:
+            explanation.append(f"acceptance guard: {guarded}")
         explanation.append(f"policy outcome: {policy.outcome}")
         if policy.outcome == "sender_unverified" and "sender_unverified" not in state.flags:
             state.flags.append("sender_unverified")

@@ -20,15 +20,22 @@ check. Order of evaluation, the first that applies decides:
    names (the request is judged again when the confirmation arrives). Outcomes that ask for
    something or only inform are unchanged.
 
-Which contract, when several are named: the known ones only (an unknown number next to a known
-one is more likely a typo or another reference than the contract meant), preferring a contract
-the sender is a registered contact of, then the order of the numbers. The others are named in
-the steps so a person can follow up. Called by `routing.decide` for cancellation tickets.
+Which contract, when several are named: the role of each number in the request
+(`intake.extract.roles`: concerned, continues, replaces, replaced, mentioned) decides. The
+candidates are the concerned numbers, else the replaced ones, else the merely mentioned ones;
+a number that continues or replaces another is never judged. One candidate: it is judged. More
+than one known to the registry, or none left among several numbers: `manual_review` with the
+reason, never a guess. Without roles (older stored mail), the known numbers only (an unknown
+number next to a known one is more likely a typo or another reference than the contract
+meant), preferring a contract the sender is a registered contact of, then the order of the
+numbers. The others are named in the steps so a person can follow up. Called by
+`routing.decide` for cancellation tickets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -91,6 +98,25 @@ def choose_contract(
     return known[0], unknown
 
 
+ENDED_ROLES = ("concerned", "replaced", "mentioned")  # in order of preference
+
+
+def concerned_numbers(
+    numbers: Sequence[str], roles: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The numbers the request may be about, by role, and a line for each number's role.
+    Without roles, every number is a candidate."""
+    ordered = list(dict.fromkeys(normalize_number(n) for n in numbers))
+    if not roles:
+        return ordered, []
+    lines = [f"{n}: {roles.get(n, 'mentioned')}" for n in ordered]
+    for role in ENDED_ROLES:
+        found = [n for n in ordered if roles.get(n, "mentioned") == role]
+        if found:
+            return found, lines
+    return [], lines
+
+
 def evaluate(
     *,
     contract_numbers: Sequence[str],
@@ -103,13 +129,17 @@ def evaluate(
     breach_claimed: bool,
     kind_hints: Sequence[str] = (),
     params: PolicyParams | None = None,
-    sender_proof: SenderProof = UNPROVEN,
+    roles: Mapping[str, str] | None = None,
+    sender_proof: SenderProof | None = UNPROVEN,
     certificate_unreadable: bool = False,
 ) -> PolicyResult:
-    """Apply the policy to one cancellation request. Pure. `sender_proof` says whether the
-    From address is proven (`intake.proof`); only a proven sender's request is `accepted`.
+    """Apply the policy to one cancellation request. Pure. `roles` maps each normalized
+    contract number to its role in the request (`intake.extract.roles`).
     `certificate_unreadable`: a destruction certificate is attached but could not be read
-    (intake.extract.certificates)."""
+    (intake.extract.certificates). `sender_proof` says whether the From address is proven
+    (`intake.proof`): a would-be acceptance of an unproven sender is
+    `awaiting_sender_confirmation` (`require_proof`). None leaves that step to the caller:
+    `routing.decide` runs the acceptance guard on the would-be acceptance first."""
     p = params or PolicyParams()
     steps: list[str] = [f"Request received on {received.isoformat()} (Brussels date)."]
 
@@ -126,7 +156,30 @@ def evaluate(
         return PolicyResult("needs_contract_number", steps=tuple(steps))
 
     # 2. which contract; unknown numbers
-    contract, unknown = choose_contract(contract_numbers, registry, sender)
+    candidates, role_lines = concerned_numbers(contract_numbers, roles or {})
+    if role_lines:
+        steps.append("Role of each contract number in the request: " + "; ".join(role_lines) + ".")
+    if not candidates:
+        steps.append(
+            "Every contract named is said to continue or to replace another: the mail does "
+            "not say which contract to end; a person reviews it."
+        )
+        return PolicyResult("manual_review", steps=tuple(steps))
+    known_candidates = [n for n in candidates if registry.lookup(n) is not None]
+    if len(known_candidates) > 1:
+        steps.append(
+            f"The request may be about {', '.join(known_candidates)}: the mail does not say "
+            "which one to end; a person reviews it instead of guessing."
+        )
+        return PolicyResult("manual_review", steps=tuple(steps))
+    if roles and len(candidates) > 1 and known_candidates:
+        steps.append(
+            f"The request names {', '.join(candidates)} without saying which one to end "
+            f"(only {known_candidates[0]} is in the registry): a person reviews it instead of "
+            "guessing."
+        )
+        return PolicyResult("manual_review", steps=tuple(steps))
+    contract, unknown = choose_contract(candidates, registry, sender)
     if contract is None:
         steps.append(
             f"Contract number(s) {', '.join(unknown)} not found in the registry: ask the "
@@ -145,23 +198,27 @@ def evaluate(
         for n in dict.fromkeys(normalize_number(x) for x in contract_numbers)
         if n != contract.number
     ]
-    if others:
+    if others and roles:
+        named = ", ".join(f"{n} ({roles.get(n, 'mentioned')})" for n in others)
+        steps.append(
+            f"The mail also names {named}: by their roles not part of this request; only "
+            f"{contract.display_number} is judged."
+        )
+    elif others:
         steps.append(
             f"The mail also names {', '.join(others)}; only {contract.display_number} is "
             "judged here, a person should handle the others."
         )
 
     def done(outcome: str, **dates: date | None) -> PolicyResult:
-        if outcome == "accepted" and not sender_proof.proven:
-            outcome = "awaiting_sender_confirmation"
-            steps.append(_awaiting_step(sender_proof, contract.display_number))
-        return PolicyResult(
+        result = PolicyResult(
             outcome,
             effective_date=dates.get("effective_date"),
             earliest_notice_date=dates.get("earliest_notice_date"),
             contract_number=contract.number,
             steps=tuple(steps),
         )
+        return result if sender_proof is None else require_proof(result, sender_proof, registry)
 
     # 3. sender
     if not contract.is_contact(sender):
@@ -208,6 +265,22 @@ def evaluate(
         return _maintenance(steps, done, p, received, contract, requested_end_date)
     steps.append(f"Unknown contract kind {contract.kind!r}: a person reviews it.")
     return done("manual_review")
+
+
+def require_proof(result: PolicyResult, proof: SenderProof, registry: Registry) -> PolicyResult:
+    """DOMAIN.md 4a: where the policy would accept and the sender is not proven (unproven or
+    failed, or no trust configured), `awaiting_sender_confirmation`: the registered contact is
+    asked to confirm by reply. The outcome keeps the effective date the request names; every
+    other outcome is unchanged."""
+    if result.outcome != "accepted" or proof.proven:
+        return result
+    contract = registry.lookup(result.contract_number) if result.contract_number else None
+    number = contract.display_number if contract is not None else result.contract_number or "?"
+    return replace(
+        result,
+        outcome="awaiting_sender_confirmation",
+        steps=(*result.steps, _awaiting_step(proof, number)),
+    )
 
 
 def _awaiting_step(proof: SenderProof, number: str) -> str:

@@ -14,7 +14,10 @@ Which view each finding reads:
   "TR:") whose own words name no end date takes the forwarded request's date;
 - contract numbers: subject, the whole body (a reply often names the contract only in the quoted
   mail) and, for registry numbers, attachment texts;
-- phone: the signature.
+- phone: the signature;
+- intent (what the mail asks, `intake.extract.intent`): the new text, then the forwarded request
+  a forward passes on, then the subject as a tie-break; never the quoted history;
+- the role of each contract number (`intake.extract.roles`): the sentence it is written in.
 
 Each finding also comes as `Evidence` in `Extraction.found` (`intake.extract.views` says where
 each part of a text came from): its source (`subject`, `body`, `quoted`, `forwarded`,
@@ -32,10 +35,12 @@ from intake.extract.config import DEFAULT, ExtractionConfig
 from intake.extract.contracts import contract_numbers
 from intake.extract.dates import requested_end_date
 from intake.extract.destruction import OVERRULED, destruction_confirmation
+from intake.extract.intent import cues, detect_intent, forwarded_body
 from intake.extract.language import detect_known, language_evidence
 from intake.extract.phone import phone_from_signature
+from intake.extract.roles import contract_roles
 from intake.extract.signals import breach_claimed, kind_hints, machine_out_of_use
-from intake.extract.text import compiled
+from intake.extract.text import compiled, prepare
 from intake.extract.views import views
 from intake.model import Evidence, Extraction, MailText, ParsedMail
 from intake.quoting import split_reply
@@ -61,7 +66,15 @@ def mail_text(parsed: ParsedMail) -> MailText:
         attachment_names=tuple(a.filename for a in attachments),
         attachment_texts=tuple(a.text or "" for a in attachments),
         attachment_errors=tuple(a.text_error or "" for a in attachments),
+        quoted=parts.quoted,
     )
+
+
+def quoted_history(text: MailText) -> str:
+    """The quoted history: as `mail_text` cut it, or cut here for a hand-built `MailText`."""
+    if text.quoted or not text.full_text or text.full_text.strip() == text.new_text.strip():
+        return text.quoted
+    return split_reply(text.full_text[: DEFAULT.max_text_chars]).quoted
 
 
 def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAULT) -> Extraction:
@@ -122,6 +135,21 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         if line:
             evidence.append(line)
     evidence.extend(why_kinds)
+    read_limit = config.intent.max_chars
+    quoted = prepare(quoted_history(text), read_limit)
+    intent, intent_found = detect_intent(text, config.intent, numbers.numbers, quoted)
+    evidence.extend(f"intent: {line}" for line in intent.reasons)
+    role_parts = [("body", prepare(text.new_text, read_limit))]
+    if intent.source == "forwarded":
+        role_parts.append(("forwarded", forwarded_body(quoted)))
+    role_parts.extend([("subject", v.subject.text[:read_limit]), ("quoted", quoted)])
+    role_parts.append(("signature", prepare(text.signature, read_limit)))
+    role_parts.extend(
+        (f"attachment:{name}", prepare(t, read_limit))
+        for name, t in zip(text.attachment_names, text.attachment_texts, strict=False)
+        if t
+    )
+    roles = contract_roles(role_parts, numbers.numbers, cues(config.intent))
     phone = phone_from_signature(text.signature)
     if phone:
         evidence.append(f"phone {phone} from the signature")
@@ -138,7 +166,8 @@ def extract(text: MailText, registry: Registry, config: ExtractionConfig = DEFAU
         kind_hints=kinds,
         evidence=tuple(evidence),
         certificate_unreadable=unreadable,
-        found=tuple(found),
+        found=(*intent_found, *with_roles(found, roles)),
+        intent=intent,
     )
 
 
@@ -148,3 +177,26 @@ def _phone_evidence(phone: str, signature: str) -> Evidence:
         if phone in " ".join(line.split()):
             return Evidence("phone", phone, "signature", " ".join(line.split()))
     return Evidence("phone", phone, "signature", phone)
+
+
+def with_roles(found: list[Evidence], roles: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """The evidence with each contract number's role (`intake.extract.roles`) on the item that
+    says where the number was found, preferring the item from the part the role was read in
+    (the body over the subject): one role per number. A role for a number no item names stays
+    its own item."""
+    by_number = {r.value: r for r in roles}
+    chosen: dict[object, int] = {}
+    for index, item in enumerate(found):
+        role = by_number.get(item.value) if item.fact == "contract_numbers" else None
+        if role is None or item.dropped is not None:
+            continue
+        if item.value not in chosen or (
+            item.source == role.source and found[chosen[item.value]].source != role.source
+        ):
+            chosen[item.value] = index
+    out = [
+        replace(item, role=by_number[item.value].role) if chosen.get(item.value) == i else item
+        for i, item in enumerate(found)
+    ]
+    out.extend(r for r in roles if r.value not in chosen)
+    return tuple(out)

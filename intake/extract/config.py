@@ -13,6 +13,8 @@ from typing import Literal
 import re2
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from intake.extract.intent_config import IntentConfig
+
 _WORD_LISTS_NOTE = "lower-case words, matched as whole tokens"
 
 
@@ -862,6 +864,11 @@ class ExtractionConfig(BaseModel):
             ],
             "maintenance_addendum": [r"addendum", r"avenant"],
         }
+    )
+    intent: IntentConfig = Field(
+        default_factory=IntentConfig,
+        description="what a mail asks and the role of each contract number in it "
+        "(`intake.extract.intent`, `intake.extract.roles`)",
     )
     max_text_chars: int = Field(
         default=100_000, ge=1000, description="longer text views are cut before matching"

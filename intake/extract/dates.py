@@ -38,7 +38,7 @@ from datetime import date
 import re2
 
 from intake.extract.config import DateWords
-from intake.extract.text import Compiled, sentence_at
+from intake.extract.text import Compiled, compile_large, sentence_at
 from intake.model import Evidence
 from routing.dates import (
     add_days,
@@ -275,7 +275,7 @@ def _literal(words: dict[str, int]) -> str:
 
 
 def _whole(words: list[str]) -> re2._Regexp:
-    return re2.compile(rf"(?i)^(?:{_alt(words)})$")
+    return compile_large(rf"(?i)^(?:{_alt(words)})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,22 +319,20 @@ def _compile_words(raw: str) -> _Words:
         rf"(?:(?:{nxt})\s{{1,3}})?(?:(?P<dn>{number})|(?P<dv>{_alt(w.vague)}))\s{{1,3}}"
         rf"(?P<du>{_alt(w.days + w.weeks + w.months)})\b)"
     )
-    options = re2.Options()
-    options.max_mem = 32 << 20
-    compiled_pattern = re2.compile(pattern, options)
+    compiled_pattern = compile_large(pattern)
     return _Words(
         config=w,
         pattern=compiled_pattern,
         index=compiled_pattern.groupindex,
-        start_cue=re2.compile(
+        start_cue=compile_large(
             rf"(?i)(?:^|[^\p{{L}}'])(?:{_alt(w.start_cues)})[\s,:]{{0,3}}"
             r"(?:(?:le|la|l'|de|du|het|the)\s{0,3})?$"
         ),
-        termination=re2.compile(rf"(?i)(?:^|[^\p{{L}}])(?:{_alt(w.termination_words)})\b"),
+        termination=compile_large(rf"(?i)(?:^|[^\p{{L}}])(?:{_alt(w.termination_words)})\b"),
         month=_whole(w.month),
         quarter=_whole(w.quarter),
         year=_whole(w.year),
-        quarter_names=tuple(re2.compile(rf"(?i)^(?:{p})$") for p in w.quarter_names),
+        quarter_names=tuple(compile_large(rf"(?i)^(?:{p})$") for p in w.quarter_names),
         days=_whole(w.days),
         weeks=_whole(w.weeks),
         numbers={k.lower(): v for k, v in w.numbers.items()},

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import re2
 
 from intake.extract.statements import NEGATED, PROMISED, QUESTION, Hit, judged
-from intake.extract.text import Compiled, clause_start, sentence_at, words_before
+from intake.extract.text import Compiled, blank_form, clause_start, sentence_at, words_before
 from intake.extract.views import View, Views
 from intake.model import Evidence
 
@@ -142,11 +142,11 @@ def _attachments(v: Views, c: Compiled) -> list[_Attachment]:
             certificate = certificate or bool(c.destruction_documents.search(text)) or states
             if certificate:
                 unsigned = next(_unsigned(text, c, about=False), None)
-                blank = c.blank_form.search(text)
+                blank = blank_form(text, c)
                 if unsigned is not None:
                     unusable = (UNSIGNED, *unsigned)
                 elif blank is not None:
-                    unusable = (BLANK_FORM, blank.start(), blank.end())
+                    unusable = (BLANK_FORM, *blank)
         out.append(_Attachment(name, view, named, certificate, unusable))
     return out
 
@@ -222,7 +222,7 @@ def destruction_confirmation(v: Views, c: Compiled) -> Destruction:
             )
     body = v.new_text
     for hit in _statements(body.text, c):
-        blank = c.blank_form.search(hit.sentence)
+        blank = blank_form(hit.sentence, c)
         judge(body, "the body", hit, BLANK_FORM if blank is not None else None)
     for hit in _statements(v.subject.text, c):
         if hit.dropped == NEGATED:

@@ -128,7 +128,8 @@ class Compiled:
     certificate_words: re2._Regexp
     signature_words: re2._Regexp
     unsigned: re2._Regexp
-    blank_form: re2._Regexp
+    blank_field: re2._Regexp  # a form field's name; `blank_form` checks what follows it
+    blank_placeholder: re2._Regexp
     destruction_verbs: re2._Regexp
     destruction_objects: re2._Regexp
     negation: re2._Regexp
@@ -162,11 +163,10 @@ def _compile_json(raw: str) -> Compiled:
         signature_words=alternation(config.signature_words),
         unsigned=alternation(config.unsigned_cues),
         # an empty field of a form ("Naam: ........") or a template placeholder
-        blank_form=compile_large(
+        blank_field=compile_large(
             rf"(?i)(?:^|[^\p{{L}}])(?:{_joined(config.blank_form_fields)})"
-            r"(?:[ \t]{1,3}[\p{L}'-]+){0,3}[ \t]*:?[ \t]*(?:[._…][ \t]?){4,}"
-            rf"|{_joined(config.blank_form_placeholders)}"
         ),
+        blank_placeholder=alternation(config.blank_form_placeholders),
         destruction_verbs=alternation(config.destruction_verbs),
         destruction_objects=alternation(config.destruction_objects),
         negation=alternation(config.negation_cues),
@@ -193,3 +193,21 @@ def _compile_json(raw: str) -> Compiled:
 def compiled(config: ExtractionConfig) -> Compiled:
     """The config's patterns, compiled once per distinct config."""
     return _compile_json(config.model_dump_json())
+
+
+#: what follows an empty form field's name: up to three more words, an optional colon, then a
+#: dotted or underlined line ("Naam van de firma: ..........", "Handtekening ____").
+_BLANK_TAIL = re2.compile(r"^(?:[ \t]{1,3}[\p{L}'-]+){0,3}[ \t]*:?[ \t]*(?:[._…][ \t]?){4,}")
+
+
+def blank_form(text: str, c: Compiled) -> tuple[int, int] | None:
+    """Where `text` shows the desk's form sent back unfilled: an empty field ("Naam: ......")
+    or a template placeholder ("[handtekening]"), as (start, end); None when it shows neither.
+    Two small patterns instead of one: the field names and the dotted tail in one RE2
+    program outgrew the DFA's memory on every search."""
+    for m in c.blank_field.finditer(text):
+        tail = _BLANK_TAIL.search(text[m.end() : m.end() + 120])
+        if tail is not None:
+            return m.start(), m.end() + tail.end()
+    placeholder = c.blank_placeholder.search(text)
+    return None if placeholder is None else (placeholder.start(), placeholder.end())

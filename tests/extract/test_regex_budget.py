@@ -38,3 +38,30 @@ def test_routing_generated_mail_stays_within_the_regex_memory_budget(tmp_path: P
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(done.stdout.splitlines()) == len(mails)
     assert "DFA out of memory" not in done.stderr, done.stderr[:500]
+
+
+def test_routing_the_labelled_sets_stays_within_the_regex_memory_budget() -> None:
+    """The generated mails carry no certificates, scans or forms; the labelled sets do (a blank
+    form's dotted fields once cost a DFA out of memory on every attachment search)."""
+    sets = [REPO / "tests" / "requests_set", REPO / "tests" / "generalization"]
+    for folder in sets:
+        mails = sorted(str(p) for p in (folder / "mails").glob("*.eml"))
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CLI,
+                "route",
+                "--json",
+                *mails,
+                "--registry",
+                str(folder / "contracts.csv"),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert len(done.stdout.splitlines()) == len(mails)
+        assert "DFA out of memory" not in done.stderr, (folder.name, done.stderr[:500])

@@ -188,6 +188,49 @@ def test_confusion_of_queue_and_policy_outcome() -> None:
     assert len(false_cancel) <= 1, false_cancel
 
 
+def _shape(name: str) -> str:
+    """A rough shape from the raw mail: forward, reply or a new mail."""
+    subject = ""
+    for line in (MAILS / name).read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.lower().startswith("subject:"):
+            subject = line[8:].strip().lower()
+            break
+    if subject[:3] in ("fw:", "tr:", "wg:") or subject.startswith("fwd:"):
+        return "forward"
+    if subject[:3] in ("re:", "aw:"):
+        return "reply"
+    return "new mail"
+
+
+def test_accepted_precision_and_intent_accuracy() -> None:
+    """`accepted` must never be wrong (precision 1.0, with its recall beside it); the intent
+    read (a cancellation or not) must agree with the labelled queue, per language and shape."""
+    given = right = missed = 0
+    per: dict[str, list[bool]] = {}
+    for name, label in labels().items():
+        got = decisions()[name]
+        if got["policy"]["outcome"] == "accepted":
+            given += 1
+            right += got["policy"] == label["policy"]
+        elif label["policy"]["outcome"] == "accepted":
+            missed += 1
+        if label["disposition"] != "ticket":
+            continue
+        asked = [i for i in got["evidence"].get("intent", []) if "dropped" not in i]
+        cancel = bool(asked) and asked[0]["value"] == "cancel"
+        ok = cancel == (label["queue"] == "cancellation")
+        for key in (f"language {label['language']}", f"shape {_shape(name)}", "all tickets"):
+            per.setdefault(key, []).append(ok)
+    lines = [
+        f"accepted: precision {right}/{given}, recall {right}/{right + missed}",
+        "intent (cancellation or not) against the labelled queue:",
+    ]
+    lines.extend(f"  {k}: {sum(v)}/{len(v)}" for k, v in sorted(per.items()))
+    print("\n".join(lines))
+    assert right == given, "\n".join(lines)
+    assert sum(per["all tickets"]) / len(per["all tickets"]) >= THRESHOLDS["queue"]
+
+
 def test_no_reply_for_mails_that_are_not_tickets() -> None:
     for name, label in labels().items():
         got = decisions()[name]

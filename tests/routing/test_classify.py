@@ -94,3 +94,25 @@ def test_weak_stop_words_need_a_contract_word_and_a_real_word_start() -> None:
     assert classify(t, "en", [], CONFIG).queue == "cancellation"
     t = text("Facture", "Pouvez-vous m'envoyer une copie de la facture de mars ?")
     assert classify(t, "fr", [], CONFIG).queue == "general"
+
+
+def test_the_cancellation_words_still_decide_with_the_intent() -> None:
+    """The intent stage decides that a mail asks to cancel; the cancellation queue's own words
+    (what supervisors weigh and threshold in routing.yaml) must still reach its threshold,
+    except for the request a forward passes on, which the keywords do not read."""
+    from intake.model import Intent
+
+    asks = Intent("cancel", "new_text", clear=True)
+    t = text("Résiliation", "Nous souhaitons résilier le contrat HW-200.")
+    hw = [REG["HW200"]]
+    assert classify(t, "fr", hw, CONFIG, intent=asks, cancellation_queue="cancellation").queue == (
+        "cancellation"
+    )
+    queue = CONFIG.queues["cancellation"].model_copy(update={"threshold": 100.0})
+    strict = CONFIG.model_copy(update={"queues": {**CONFIG.queues, "cancellation": queue}})
+    weak = classify(t, "fr", hw, strict, intent=asks, cancellation_queue="cancellation")
+    assert weak.queue == "hardware"
+    assert any("under its threshold 100" in r for r in weak.reasons)
+    passed_on = Intent("cancel", "forwarded", clear=True)
+    fw = classify(t, "fr", hw, strict, intent=passed_on, cancellation_queue="cancellation")
+    assert fw.queue == "cancellation"

@@ -3,9 +3,11 @@ the explanation a supervisor reads."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-from intake.model import UNPROVEN, Disposition, DispositionResult, SenderProof
+from intake.extract.intent import detect_intent
+from intake.model import UNPROVEN, Disposition, DispositionResult, Intent, SenderProof
 from routing.config import (
     DEFAULT_CONFIG_PATH,
     RoutingConfig,
@@ -258,3 +260,62 @@ def test_a_mail_a_believed_server_calls_forged_flags_its_ticket() -> None:
     assert "sender proof failed: possibly forged" in dec.explanation
     other = run("Storing", "De machine is kapot, technieker nodig.", proof=failed)
     assert other.queue == "hardware" and "possibly_forged" in other.flags
+
+
+def _read(subject: str, body: str) -> Intent:
+    return detect_intent(text(subject, body))[0]
+
+
+def test_a_followup_that_takes_the_request_back_goes_to_a_person() -> None:
+    first = extraction(
+        contract_numbers=("HW200",), intent=_read("Opzegging", "Wij zeggen HW-200 op.")
+    )
+    later = extraction(intent=_read("Re: Opzegging", "Vergeet mijn vorige mail, we houden het."))
+    both = combine_extractions([first, later])
+    assert both.intent is not None and both.intent.act == "retraction"
+    followup = DispositionResult(Disposition.FOLLOWUP, ("reply to our ticket",))
+    mail = parsed("Re: Opzegging", "Vergeet mijn vorige mail.", sender="bob@beta.example.be")
+    dec = decide(
+        mail,
+        followup,
+        both,
+        registry=REG,
+        config=CONFIG,
+        received=WHEN,
+        text=text("Re: Opzegging", "Vergeet mijn vorige mail, we houden het."),
+        ticket_queue="cancellation",
+    )
+    assert dec.queue == "cancellation"
+    assert dec.policy is not None and dec.policy.outcome == "manual_review"
+    assert any("takes an earlier request back" in line for line in dec.explanation)
+    # a later mail that only completes the request leaves it standing
+    done = combine_extractions(
+        [first, extraction(intent=_read("Re: Opzegging HW-200", "In bijlage het attest."))]
+    )
+    assert done.intent is not None and done.intent.cancel_is_clear
+
+
+def test_the_guard_keeps_acceptance_to_a_plainly_asked_cancellation() -> None:
+    asked = run(
+        "Opzegging HW-200", "Kan ik het contract HW-200 opzeggen?", contract_numbers=("HW200",)
+    )
+    assert asked.queue == "cancellation"
+    assert asked.policy is not None and asked.policy.outcome == "manual_review"
+    assert any(line.startswith("acceptance guard: ") for line in asked.explanation)
+    assert any(line.startswith("intent: cancel in the new text") for line in asked.explanation)
+    plain = run(
+        "Opzegging HW-200", "Wij zeggen het contract HW-200 op.", contract_numbers=("HW200",)
+    )
+    assert plain.policy is not None and plain.policy.outcome == "accepted"
+
+
+def test_the_intent_is_stored_with_the_extraction_and_read_back() -> None:
+    from postkamer.processing import extraction_from_json, extraction_to_json
+
+    x = extraction(intent=_read("", "Pas question de résilier, envoyez l'offre."))
+    back = extraction_from_json(json.loads(json.dumps(extraction_to_json(x))))
+    assert back.intent == x.intent
+    assert back.intent is not None and back.intent.act == "quote"
+    older = extraction_to_json(extraction())
+    older.pop("intent")
+    assert extraction_from_json(older).intent is None

@@ -156,16 +156,33 @@ def test_periods_come_from_the_parameters() -> None:
     assert r.earliest_notice_date == d("2026-08-31")
 
 
-def test_the_contract_of_the_sender_is_chosen_among_several() -> None:
-    # bob is a contact of HW200 and HW201 but not of ML100; unknown numbers are set aside
-    r = run(
-        contract_numbers=("ML100", "HW200", "XX1"),
-        sender="bob@beta.example.be",
-        received=d("2026-03-31"),
-    )
-    assert r.contract_number == "HW200"
-    assert r.outcome == "accepted"
-    assert any("also names" in s and "XX1" in s for s in r.steps)
+def test_among_several_contracts_the_concerned_one_is_judged_and_never_a_guess() -> None:
+    # bob is a contact of HW200 and HW201 but not of ML100
+    several = {
+        "contract_numbers": ("ML100", "HW200", "XX1"),
+        "sender": "bob@beta.example.be",
+        "received": d("2026-03-31"),
+    }
+    # nothing says which one is to end: a person decides, not the sender's contact list
+    r = run(**several)
+    assert (r.outcome, r.contract_number) == ("manual_review", None)
+    assert any("ML100, HW200" in s and "which one" in s for s in r.steps)
+    # the roles say it: HW200 ends, ML100 goes on, XX1 is only mentioned
+    roles = {"HW200": "concerned", "ML100": "continues", "XX1": "mentioned"}
+    r = run(**several, roles=roles)
+    assert (r.outcome, r.contract_number) == ("accepted", "HW200")
+    assert any("HW200: concerned" in s and "ML100: continues" in s for s in r.steps)
+    assert any("also names" in s and "ML100" in s for s in r.steps)
+    # "A replaces B": the replaced contract is the one that ends
+    r = run(**several, roles={"HW200": "replaced", "ML100": "replaces", "XX1": "mentioned"})
+    assert (r.outcome, r.contract_number) == ("accepted", "HW200")
+    # every contract named goes on: nothing to end
+    r = run(**several, roles={"HW200": "continues", "ML100": "replaces", "XX1": "continues"})
+    assert (r.outcome, r.contract_number) == ("manual_review", None)
+    # two concerned, one of them unknown: still no guess
+    r = run(**several, roles={"HW200": "concerned", "ML100": "continues", "XX1": "concerned"})
+    assert r.outcome == "manual_review"
+    assert any("HW200, XX1" in s for s in r.steps)
 
 
 @given(

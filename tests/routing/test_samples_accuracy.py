@@ -129,6 +129,19 @@ def test_full_decisions_match_the_labels() -> None:
     assert accuracy >= 0.95, "\n".join(wrong)
 
 
+def test_accepted_is_never_wrong() -> None:
+    """Precision of `accepted` must be 1.0; its recall is printed beside it."""
+    given = right = missed = 0
+    for _name, (label, got) in decisions().items():
+        if got["policy"]["outcome"] == "accepted":
+            given += 1
+            right += got["policy"] == label["policy"]
+        elif label["policy"]["outcome"] == "accepted":
+            missed += 1
+    print(f"accepted: precision {right}/{given}, recall {right}/{right + missed}")
+    assert right == given
+
+
 def test_reply_templates_follow_the_conventions() -> None:
     for name, (label, got) in decisions().items():
         if label["disposition"] in ("auto_reply", "bounce", "bulk"):
