@@ -8,13 +8,30 @@ what exists in a queue the user may not see.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import HTTPException
+from fastapi import Path as PathParam
 from sqlmodel import Session, select
 
 from storage.models import AttachmentRow, Message, Ticket
 
 ALL_QUEUES_ROLES = frozenset({"supervisor", "admin"})
+
+# Row ids are 64-bit in both databases: a larger number in a URL or form is not an id (SQLite
+# cannot even bind it), so it is refused as bad input instead of reaching a query.
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+
+def parse_id(text: str) -> int | None:
+    """A row id typed into a form field, or None when it is not one (empty, not ASCII digits,
+    out of range)."""
+    text = text.strip()
+    if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from postkamer.web import actions, merge, presence, queries
-from postkamer.web.access import require_queue, require_ticket
+from postkamer.web.access import MAX_ID, require_queue, require_ticket
 from postkamer.web.auth import Actor, Db, Me, config
 from postkamer.web.config import STATUSES
 from postkamer.web.due import Due
@@ -123,6 +123,8 @@ class ReplyIn(BaseModel):
     then_status: str = Field(default="waiting_on_customer", description=" | ".join(STATUSES))
     seen_message_id: int | None = Field(
         default=None,
+        ge=0,
+        le=MAX_ID,
         description="newest message id the writer saw (`latest_message_id`); newer ones: 409",
     )
     confirm: bool = Field(default=False, description="send even if messages were added")

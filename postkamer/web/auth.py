@@ -39,13 +39,16 @@ def config(request: Request) -> WebConfig:
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    """The request's database session, committed when the route function returns and BEFORE
+    the response is sent (scope "function"): a redirect always finds what the request wrote,
+    and a commit that fails is a 500 the user sees instead of a change silently lost."""
     cfg = config(request)
     with session_scope(cfg.engine) as session:
         session.info["ticket_jobs"] = cfg.ticket_jobs  # read by the actions (`sync_jobs`)
         yield session
 
 
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_ip(request: Request) -> str:

@@ -16,7 +16,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from postkamer.web import actions, merge, presence, queries
-from postkamer.web.access import Principal, require_attachment, require_queue, require_ticket
+from postkamer.web.access import (
+    Principal,
+    RowId,
+    parse_id,
+    require_attachment,
+    require_queue,
+    require_ticket,
+)
 from postkamer.web.auth import Actor, Db, Me, config
 from postkamer.web.config import LANGUAGES, PRIORITIES, STATUSES
 from postkamer.web.export import tickets_csv
@@ -268,8 +275,9 @@ def post_reply(
     cfg = config(request)
     ticket = require_ticket(db, me, ref)
     assert ticket.id is not None
-    if seen.isdigit() and confirm != "1":
-        changed = presence.changes_since(db, ticket.id, int(seen))
+    seen_id = parse_id(seen)
+    if seen_id is not None and confirm != "1":
+        changed = presence.changes_since(db, ticket.id, seen_id)
         if changed:
             return _ticket_view(
                 request,
@@ -307,7 +315,7 @@ def post_merge(db: Db, me: Actor, ref: str, into: Annotated[str, Form()] = "") -
 
 
 @router.get("/attachments/{attachment_id}")
-def download(request: Request, db: Db, me: Me, attachment_id: int) -> Response:
+def download(request: Request, db: Db, me: Me, attachment_id: RowId) -> Response:
     row = require_attachment(db, me, attachment_id)
     blobs = config(request).blobs
     if not row.sha256 or not blobs.exists(row.sha256):
