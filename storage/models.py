@@ -235,19 +235,35 @@ class WebSession(SQLModel, table=True):
     ip: str = ""
 
 
-class LoginAttempt(SQLModel, table=True):
-    """One login attempt, kept for rate limiting per address and per client IP."""
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted under one key (account and address, account, address); see
+    `storage.throttle`. `email` is the account the key is about ("" for an address key)."""
 
-    __tablename__ = "login_attempt"
-    __table_args__ = (
-        Index("ix_login_attempt_email_at", "email", "at"),
-        Index("ix_login_attempt_ip_at", "ip", "at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    email: str
-    ip: str
-    at: datetime = Field(default_factory=utcnow)
-    success: bool = False
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True)
+    email: str = Field(default="", index=True)
+    failures: int = 0
+    last_at: datetime = Field(default_factory=utcnow)
+    blocked_until: datetime | None = None  # no attempt under this key before then
+
+
+class KnownLogin(SQLModel, table=True):
+    """An address an account logged in from: guesses from elsewhere do not slow it down."""
+
+    __tablename__ = "login_known"
+    email: str = Field(primary_key=True)
+    ip: str = Field(primary_key=True)
+    last_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginPresession(SQLModel, table=True):
+    """A login form that was handed out: its cookie's sha256 and the CSRF token the form must
+    send back (`storage.users.open_presession`); used once."""
+
+    __tablename__ = "login_presession"
+    token_hash: str = Field(primary_key=True)
+    csrf_token: str
+    expires_at: datetime = Field(index=True)
 
 
 class Presence(SQLModel, table=True):

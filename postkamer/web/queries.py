@@ -272,6 +272,20 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
     )
 
 
+MERGE_EVENTS = ("merged", "merged_into")  # their data names the other ticket's ref
+
+
+def merge_refs(events: list[Event]) -> set[str]:
+    """The refs of other tickets that merge events name."""
+    found = set()
+    for e in events:
+        if e.kind in MERGE_EVENTS:
+            other = (e.data or {}).get("source") or (e.data or {}).get("target")
+            if isinstance(other, str) and other:
+                found.add(other)
+    return found
+
+
 ALERT_KINDS = (
     "loop_limit",
     "delivery_failed",
