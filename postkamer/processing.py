@@ -35,6 +35,7 @@ from intake.model import (
     evidence_to_json,
 )
 from intake.parse import ParseError, ParseLimits, parse_mail
+from intake.safehtml import stored_html
 from intake.threading import ThreadMatch, match_thread
 from outbound.compose import ComposeError
 from outbound.replies import ReplyConfig, queue_decision_reply
@@ -277,6 +278,7 @@ def process_mail(
         "text": parsed.text,
         "new_text": text.new_text,
         "html": parsed.html,
+        **stored_html(parsed.html),  # sanitized once, here; pages never sanitize
         "extraction": extraction_to_json(extraction),
         "defects": list(parsed.defects),
     }

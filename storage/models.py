@@ -118,7 +118,12 @@ class Message(SQLModel, table=True):
     language: str | None = None
     text: str = Field(default="", sa_column=Column(Text))
     new_text: str = Field(default="", sa_column=Column(Text))
-    html: str | None = Field(default=None, sa_column=Column(Text))
+    html: str | None = Field(default=None, sa_column=Column(Text))  # as received, unsafe
+    # the HTML body sanitized once at intake (`intake.safehtml`): what the ticket page shows;
+    # `html_withheld` says why there is none for a body that has HTML (too deep, too large)
+    safe_html: str | None = Field(default=None, sa_column=Column(Text))
+    html_blocked: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    html_withheld: str | None = None
     extraction: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     defects: list[str] = Field(default_factory=list, sa_column=Column(JSON))

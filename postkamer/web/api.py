@@ -175,7 +175,7 @@ def _event_out(e: Any, visible: set[str]) -> EventOut:
 
 
 def _detail(db: Db, t: Ticket, principal: Principal) -> TicketOut:
-    d = queries.ticket_detail(db, t)
+    d = queries.ticket_detail(db, t, backfill=False)  # the API returns no HTML
     visible = visible_refs(db, principal, queries.merge_refs(d.events))
     return TicketOut(
         **_summary(t).model_dump(),

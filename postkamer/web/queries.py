@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, or_
+from sqlalchemy import String, case, cast, func, or_, update
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from intake.safehtml import SafeHtml, stored_html
 from postkamer.web.config import PRIORITIES, STATUSES
 from postkamer.web.due import CLOCK_STATES, Due, DueRules, clock_running
-from postkamer.web.sanitize import SafeHtml, sanitize_html, split_quoted
+from postkamer.web.sanitize import split_quoted
 from routing.registry import normalize_number
 from storage.models import AttachmentRow, ContractRow, Event, Message, OutboxRow, Ticket
 
@@ -214,10 +216,42 @@ _FACT_KEYS = (
 )
 
 
-def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
+def sanitize_stored(session: Session, ticket_id: int | None) -> int:
+    """Sanitize and store, once, the HTML of the ticket's messages stored before intake did it
+    (`intake.safehtml.stored_html`); how many there were. Later views read what is stored."""
+    legacy = session.exec(
+        select(Message.id, Message.html).where(
+            col(Message.ticket_id) == ticket_id,
+            col(Message.html).is_not(None),
+            col(Message.html) != "",
+            col(Message.safe_html).is_(None),
+            col(Message.html_withheld).is_(None),
+        )
+    ).all()
+    for message_id, raw in legacy:
+        session.execute(
+            update(Message).where(col(Message.id) == message_id).values(**stored_html(raw))
+        )
+    return len(legacy)
+
+
+def _html_view(m: Message) -> SafeHtml | None:
+    if m.html_withheld:
+        return SafeHtml("", 0, m.html_withheld)
+    if m.safe_html:
+        return SafeHtml(m.safe_html, m.html_blocked)
+    return None
+
+
+def ticket_detail(session: Session, ticket: Ticket, backfill: bool = True) -> TicketDetail:
+    """Everything the ticket page shows. HTML bodies come as stored at intake; with
+    `backfill`, a message stored before that is sanitized and stored first (once)."""
+    if backfill and sanitize_stored(session, ticket.id):
+        session.expire_all()
     messages = list(
         session.exec(
             select(Message)
+            .options(defer(Message.html))  # type: ignore[arg-type]
             .where(Message.ticket_id == ticket.id)
             .order_by(col(Message.received), col(Message.created_at), col(Message.id))
         )
@@ -239,7 +273,7 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
                 message=m,
                 shown_text=shown,
                 quoted=quoted,
-                html=sanitize_html(m.html) if m.html else None,
+                html=_html_view(m),
                 attachments=attachments.get(m.id or -1, []),
                 explanation=[str(x) for x in (m.decision or {}).get("explanation") or []],
             )
