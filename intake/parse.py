@@ -37,6 +37,7 @@ from intake.decode import (
     recover_8bit,
     strip_controls,
     unfold,
+    valid_text,
 )
 from intake.dsn import (
     message_id_in_text,
@@ -604,6 +605,7 @@ class _Walker:
         else:
             begin = time.monotonic()
             text, error = extract_text(name, ctype, sniffed, data, self.limits)
+            text = valid_text(text) if text is not None else None  # before it goes anywhere
             self.extract_seconds += time.monotonic() - begin
         return Attachment(
             filename=name,
