@@ -297,3 +297,14 @@ def _decode_uu(payload: bytes, defects: list[str], what: str) -> bytes:
         defects.append(f"{what}: uuencode without begin line")
         return _decode_uu(b"begin 644 x\n" + payload, defects, what)
     return b"".join(out)
+
+
+_LONE_SURROGATE_OR_NUL = re.compile("[\ud800-\udfff\x00]")
+
+
+def valid_text(text: str) -> str:
+    """Text every database and encoder accepts: a lone surrogate (`&#xD800;` in a DOCX, a bad
+    PDF font map) becomes U+FFFD and NUL is dropped. Real characters are kept as they are."""
+    if not _LONE_SURROGATE_OR_NUL.search(text):
+        return text
+    return _LONE_SURROGATE_OR_NUL.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)

@@ -40,6 +40,7 @@ from intake.decode import (
     recover_8bit,
     strip_controls,
     unfold,
+    valid_text,
 )
 from intake.dsn import (
     message_id_in_text,
@@ -767,9 +768,11 @@ class _Walker:
             self.extract_seconds += spent
             self.text_seconds += spent
             text, error = item.text()[: self.limits.attachment_text_bytes] or None, item.error
+            text = valid_text(text) if text is not None else None  # before it goes anywhere
         else:
             begin, ocr_before = time.monotonic(), self.ocr.used
             text, error = extract_text(name, ctype, sniffed, data, self.limits, self.ocr)
+            text = valid_text(text) if text is not None else None  # before it goes anywhere
             spent = time.monotonic() - begin
             self.extract_seconds += spent
             self.text_seconds += spent - (self.ocr.used - ocr_before)
@@ -800,7 +803,7 @@ class _Walker:
             if file.item is None:
                 self._file(file.data, file.content_type, name, found)
                 continue
-            text = file.item.text()[: self.limits.attachment_text_bytes]
+            text = valid_text(file.item.text()[: self.limits.attachment_text_bytes])
             found.attachments.append(
                 Attachment(
                     filename=name,

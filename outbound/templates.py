@@ -9,7 +9,10 @@ Layout of the template folder (a supervisor may edit it; see `templates check`):
                                  hand-written one (paragraphs, lists, known links)
 
 `<name>` is what routing decisions call `reply_template` (`ack/hardware`,
-`cancellation/accepted`, ...). Templates render in Jinja2's sandbox with `StrictUndefined`;
+`cancellation/accepted`, ...). Templates render in Jinja2's sandbox with `StrictUndefined`,
+bounded (`BoundedSandbox`): `*` may not build more than `MAX_REPEAT` characters or items, `**`
+no number past `MAX_POWER_BITS` bits, `range` no more than `MAX_RANGE` items per call or
+`MAX_RANGE_TOTAL` per render, and the padding filters no width past `MAX_REPEAT`;
 customer text (names, subjects, numbers) only ever enters as a variable, so `{{7*7}}` in a name
 stays `{{7*7}}`. The HTML part is autoescaped. Every template is rendered with sample data for
 every language when the set is loaded, so a broken template refuses the load instead of failing
@@ -29,11 +32,11 @@ from babel.dates import format_date as babel_format_date
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
-    TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
     pass_context,
 )
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
@@ -284,8 +287,92 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _environment(folder: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+MAX_REPEAT = 100_000  # characters or items one `*`, `center`, `indent`, ... may produce
+MAX_POWER_BITS = 4_096  # the largest number `**` may make
+MAX_RANGE = 10_000  # items one range() may have
+MAX_RANGE_TOTAL = 100_000  # range() items one render may use in all
+_FORMAT_WIDTH = re.compile(r"%[-+ #0]*(\d+)(?:\.(\d+))?|\{[^{}]*?[:.](\d+)")
+
+
+def _refuse(what: str) -> SecurityError:
+    return SecurityError(f"the template sandbox refuses {what}")
+
+
+def _check_width(*widths: object) -> None:
+    for width in widths:
+        if isinstance(width, int) and width > MAX_REPEAT:
+            raise _refuse(f"a width of {width} (at most {MAX_REPEAT})")
+
+
+def _check_format(text: object) -> None:
+    if isinstance(text, str):
+        for match in _FORMAT_WIDTH.finditer(text):
+            _check_width(*(int(g) for g in match.groups() if g))
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox with bounds on the operations that build large values from small
+    templates: `'x' * 10**9` (6 GB) and `range(10**8)` are refused with a SecurityError."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = self._range
+        self._range_used = 0
+        for name in ("center", "indent", "wordwrap", "format", "replace"):
+            self.filters[name] = self._bounded_filter(name, self.filters[name])
+
+    def start_render(self) -> None:
+        """A new render: the range budget starts again."""
+        self._range_used = 0
+
+    def _range(self, *args: int) -> range:
+        items = range(*args)
+        self._range_used += len(items)
+        if len(items) > MAX_RANGE or self._range_used > MAX_RANGE_TOTAL:
+            raise _refuse(
+                f"range() of {len(items)} items (at most {MAX_RANGE}, in all "
+                f"{MAX_RANGE_TOTAL} per reply)"
+            )
+        return items
+
+    def _bounded_filter(self, name: str, real: Any) -> Any:
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            values = [*args, *kwargs.values()]
+            _check_width(*values)
+            if name == "format":
+                _check_format(next((v for v in values if isinstance(v, str)), None))
+            if name == "replace":
+                texts = [v for v in values if isinstance(v, str)]
+                if len(texts) >= 3:
+                    grows = texts[-3].count(texts[-2]) * max(0, len(texts[-1]) - len(texts[-2]))
+                    if len(texts[-3]) + grows > MAX_REPEAT:
+                        raise _refuse("a replace() past the size limit")
+            return real(*args, **kwargs)
+
+        for attribute in ("jinja_pass_arg",):
+            if hasattr(real, attribute):
+                setattr(bounded, attribute, getattr(real, attribute))
+        return bounded
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_REPEAT:
+                    raise _refuse(f"a repetition to {len(seq) * times} items")
+        elif operator == "**":
+            ints = isinstance(left, int) and isinstance(right, int) and abs(left) > 1
+            if ints and right > 0 and right * abs(left).bit_length() > MAX_POWER_BITS:
+                raise _refuse(f"a power past {MAX_POWER_BITS} bits")
+        elif operator == "%":
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+
+def _environment(folder: Path) -> BoundedSandbox:
+    env = BoundedSandbox(
         loader=FileSystemLoader(str(folder)),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name and name.endswith(_HTML_SUFFIX)),
@@ -318,7 +405,7 @@ def _names_in(folder: Path, language: str) -> set[str]:
 class TemplateSet:
     """The reply templates of one folder, validated. Use `TemplateSet.load(folder)`."""
 
-    def __init__(self, folder: Path, env: SandboxedEnvironment, names: Mapping[str, set[str]]):
+    def __init__(self, folder: Path, env: BoundedSandbox, names: Mapping[str, set[str]]):
         self.folder = folder
         self._env = env
         self._names = {lang: frozenset(found) for lang, found in names.items()}
@@ -362,7 +449,7 @@ class TemplateSet:
                 for sample in sample_contexts():
                     try:
                         self._render_exact(name, language, sample.variables())
-                    except (TemplateError, TemplateSetError, TypeError, ValueError) as exc:
+                    except Exception as exc:  # any failure is a finding, never a traceback
                         where = f"{language}/{name}{_TEXT_SUFFIX}"
                         found.append(Problem("failing", language, name, _describe(exc, where)))
                         break
@@ -380,6 +467,7 @@ class TemplateSet:
         return self._render_exact(name, language, variables)
 
     def _render_exact(self, name: str, language: str, variables: dict[str, Any]) -> RenderedReply:
+        self._env.start_render()
         values = dict(variables)
         values["language"] = language
         values["locale"] = LOCALES[language]

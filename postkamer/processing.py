@@ -46,6 +46,7 @@ from intake.model import (
 )
 from intake.parse import ParseError, ParseLimits, parse_mail
 from intake.proof import NO_TRUST, TrustConfig, sender_proof
+from intake.safehtml import stored_html
 from intake.threading import ThreadMatch, match_thread, people_added
 from outbound.compose import ComposeError
 from outbound.outbox import delivery_event
@@ -298,6 +299,7 @@ def process_mail(
         "text": parsed.text,
         "new_text": text.new_text,
         "html": parsed.html,
+        **stored_html(parsed.html),  # sanitized once, here; pages never sanitize
         "extraction": extraction_to_json(extraction),
         "defects": list(parsed.defects),
     }

@@ -406,6 +406,64 @@ def _cross_checks(
 # --- loading ----------------------------------------------------------------------------------
 
 
+MAX_DEPTH = 50  # nesting of mappings and sequences; the shipped config needs 6
+MAX_ITEMS = 100_000  # items after expanding aliases; the shipped config has about 3,000
+
+
+def shape_problems(text: str, source: str = "<routing config>") -> list[ConfigProblem]:
+    """Refuse what would make loading explode, before it is loaded: nesting deeper than
+    `MAX_DEPTH` (the composer recurses) and aliases that expand past `MAX_ITEMS` (a "billion
+    laughs" of 350 bytes made 10^7 items). One linear pass over the parser's events; the
+    problem names the line of the offending node."""
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        ScalarEvent,
+    )
+
+    sizes: dict[str, int] = {}  # anchor -> items its node expands to
+    stack: list[tuple[int, str | None]] = []  # open collections: (items so far, anchor)
+    total = 0
+
+    def problem(event: Any, message: str) -> list[ConfigProblem]:
+        mark = getattr(event, "start_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        return [ConfigProblem(source, line, "", message)]
+
+    def add(items: int) -> None:
+        nonlocal total
+        if stack:
+            size, anchor = stack[-1]
+            stack[-1] = (size + items, anchor)
+        else:
+            total += items
+
+    try:
+        for event in _yaml().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                stack.append((1, event.anchor))
+                if len(stack) > MAX_DEPTH:
+                    return problem(event, f"YAML: nested deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, CollectionEndEvent) and stack:
+                size, anchor = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+                add(size)
+            elif isinstance(event, ScalarEvent | AliasEvent):
+                size = sizes.get(event.anchor or "", 1) if isinstance(event, AliasEvent) else 1
+                if isinstance(event, ScalarEvent) and event.anchor:
+                    sizes[event.anchor] = 1
+                add(size)
+                if max([total, *(s for s, _ in stack)]) > MAX_ITEMS:
+                    return problem(
+                        event, f"YAML: aliases expand to more than {MAX_ITEMS:,} items"
+                    )
+    except YAMLError:
+        return []  # a syntax error: the loader reports it with its line
+    return []
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
@@ -437,6 +495,9 @@ def validate_routing_config(
     text: str, source: str = "<routing config>", known_templates: set[str] | None = None
 ) -> tuple[RoutingConfig | None, list[ConfigProblem]]:
     """Parse and check a routing config; return it (None on errors) and every problem found."""
+    shape = shape_problems(text, source)
+    if shape:
+        return None, shape
     try:
         doc = load_document(text)
     except MarkedYAMLError as exc:
@@ -527,5 +588,6 @@ __all__ = [
     "load_document",
     "load_routing_config",
     "parse_routing_config",
+    "shape_problems",
     "validate_routing_config",
 ]

@@ -122,7 +122,12 @@ class Message(SQLModel, table=True):
     language: str | None = None
     text: str = Field(default="", sa_column=Column(Text))
     new_text: str = Field(default="", sa_column=Column(Text))
-    html: str | None = Field(default=None, sa_column=Column(Text))
+    html: str | None = Field(default=None, sa_column=Column(Text))  # as received, unsafe
+    # the HTML body sanitized once at intake (`intake.safehtml`): what the ticket page shows;
+    # `html_withheld` says why there is none for a body that has HTML (too deep, too large)
+    safe_html: str | None = Field(default=None, sa_column=Column(Text))
+    html_blocked: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    html_withheld: str | None = None
     extraction: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     defects: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -260,19 +265,35 @@ class WebSession(SQLModel, table=True):
     ip: str = ""
 
 
-class LoginAttempt(SQLModel, table=True):
-    """One login attempt, kept for rate limiting per address and per client IP."""
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted under one key (account and address, account, address); see
+    `storage.throttle`. `email` is the account the key is about ("" for an address key)."""
 
-    __tablename__ = "login_attempt"
-    __table_args__ = (
-        Index("ix_login_attempt_email_at", "email", "at"),
-        Index("ix_login_attempt_ip_at", "ip", "at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    email: str
-    ip: str
-    at: datetime = Field(default_factory=utcnow)
-    success: bool = False
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True)
+    email: str = Field(default="", index=True)
+    failures: int = 0
+    last_at: datetime = Field(default_factory=utcnow)
+    blocked_until: datetime | None = None  # no attempt under this key before then
+
+
+class KnownLogin(SQLModel, table=True):
+    """An address an account logged in from: guesses from elsewhere do not slow it down."""
+
+    __tablename__ = "login_known"
+    email: str = Field(primary_key=True)
+    ip: str = Field(primary_key=True)
+    last_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginPresession(SQLModel, table=True):
+    """A login form that was handed out: its cookie's sha256 and the CSRF token the form must
+    send back (`storage.users.open_presession`); used once."""
+
+    __tablename__ = "login_presession"
+    token_hash: str = Field(primary_key=True)
+    csrf_token: str
+    expires_at: datetime = Field(index=True)
 
 
 class Presence(SQLModel, table=True):

@@ -1,9 +1,11 @@
 """User accounts, login sessions and login rate limiting for the web app.
 
 Passwords are hashed with argon2id; a session cookie carries a random token of which only the
-sha256 is stored, so a copy of the database cannot be used to log in. Login attempts are kept
-per address and per client IP so that guessing is slowed down across every web process.
-Called by `postkamer users` (accounts) and `postkamer.web.auth` (logins and sessions).
+sha256 is stored, so a copy of the database cannot be used to log in. A login form is bound to
+a server-side pre-session (its cookie's hash and the form's CSRF token, used once), so a
+cookie planted from a sibling domain cannot make a browser log into someone else's account.
+Guessing is slowed by `storage.throttle`. Called by `postkamer users` (accounts) and
+`postkamer.web.auth` (logins and sessions).
 """
 
 from __future__ import annotations
@@ -11,18 +13,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from storage.models import LoginAttempt, User, WebSession, utcnow
+from storage.models import LoginPresession, User, WebSession, utcnow
 
 ROLES = ("owner", "supervisor", "admin")
 SESSION_LIFETIME = timedelta(hours=12)
+PRESESSION_LIFETIME = timedelta(hours=2)  # how long a login form may stay open
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes)
@@ -43,15 +45,6 @@ def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
 
 class UserError(ValueError):
     """A user account that cannot be created or changed as asked; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """At most `per_email` failed logins for one address, `per_ip` from one IP, per `window`."""
-
-    per_email: int = 5
-    per_ip: int = 20
-    window: timedelta = timedelta(minutes=15)
 
 
 def normalize_email(email: str) -> str:
@@ -165,49 +158,37 @@ def end_user_sessions(session: Session, user: User) -> None:
     session.exec(delete(WebSession).where(col(WebSession.user_id) == user.id))
 
 
-def record_attempt(session: Session, email: str, ip: str, success: bool) -> None:
-    session.add(LoginAttempt(email=normalize_email(email), ip=ip, success=success))
+def open_presession(session: Session, now: datetime | None = None) -> tuple[str, str]:
+    """A login form's pre-session: (cookie token, CSRF token for the form)."""
+    now = now or utcnow()
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(
+        LoginPresession(
+            token_hash=_token_hash(token), csrf_token=csrf, expires_at=now + PRESESSION_LIFETIME
+        )
+    )
+    session.flush()
+    return token, csrf
 
 
-def login_blocked(
-    session: Session, email: str, ip: str, limit: RateLimit, now: datetime | None = None
+def take_presession(
+    session: Session, token: str, csrf: str, now: datetime | None = None
 ) -> bool:
-    """True when this address or this IP had too many failed logins within the window.
-
-    For the address, only failures after its last successful login count; for the IP, all do
-    (logging into one's own account must not reset an IP's count).
-    """
-    email = normalize_email(email)
-    since = (now or utcnow()) - limit.window
-    last_ok = session.exec(
-        select(func.max(LoginAttempt.at)).where(
-            (LoginAttempt.email == email) & (LoginAttempt.success == True)  # noqa: E712
-        )
-    ).one()
-    email_since = max(since, last_ok) if last_ok is not None else since
-    by_email = session.exec(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            (LoginAttempt.email == email)
-            & (LoginAttempt.at > email_since)
-            & (LoginAttempt.success == False)  # noqa: E712
-        )
-    ).one()
-    if by_email >= limit.per_email:
-        return True
-    by_ip = session.exec(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            (LoginAttempt.ip == ip) & (LoginAttempt.at > since) & (LoginAttempt.success == False)  # noqa: E712
-        )
-    ).one()
-    return by_ip >= limit.per_ip
+    """True when `token` names a live pre-session whose CSRF token is `csrf`; it is used up
+    either way, so a form can be sent once."""
+    if not token or not csrf:
+        return False
+    now = now or utcnow()
+    row = session.get(LoginPresession, _token_hash(token))
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return row.expires_at > now and secrets.compare_digest(row.csrf_token, csrf)
 
 
-def prune(session: Session, limit: RateLimit, now: datetime | None = None) -> None:
-    """Forget expired sessions and attempts older than the rate-limit window."""
+def prune(session: Session, now: datetime | None = None) -> None:
+    """Forget expired sessions and login pre-sessions."""
     now = now or utcnow()
     session.exec(delete(WebSession).where(col(WebSession.expires_at) <= now))
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < now - limit.window))
+    session.exec(delete(LoginPresession).where(col(LoginPresession.expires_at) <= now))

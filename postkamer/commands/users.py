@@ -1,8 +1,10 @@
-"""`postkamer users add|list|disable|password`: the people who may use the web app.
+"""`postkamer users add|list|disable|password|unlock`: the people who may use the web app.
 
 `add EMAIL --role owner|supervisor|admin [--queue Q ...] [--password-stdin]` reads the password
 from standard input (first line) or asks for it twice on the terminal. Passwords are stored as
 argon2id hashes (storage.users). Disabling a user or setting a new password ends their sessions.
+`unlock EMAIL` clears the failed logins counted against the account (storage.throttle), as
+the admins' users page does.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ def register(sub: Any) -> None:
     pw.add_argument("email")
     pw.add_argument("--password-stdin", action="store_true")
     pw.set_defaults(func=run_password)
+    unlock = actions.add_parser(
+        "unlock", help="clear the failed logins that slow down a user's logins"
+    )
+    unlock.add_argument("email")
+    unlock.set_defaults(func=run_unlock)
 
 
 def _engine(settings_loader: SettingsLoader) -> Any:
@@ -148,3 +155,21 @@ def run_password(args: argparse.Namespace, settings_loader: SettingsLoader) -> i
         s.add(user)
 
     return _change(args.email, settings_loader, set_password)
+
+
+def run_unlock(args: argparse.Namespace, settings_loader: SettingsLoader) -> int:
+    from storage import throttle
+    from storage.db import session_scope
+    from storage.models import Event
+    from storage.users import normalize_email
+
+    email = normalize_email(args.email)
+    engine = _engine(settings_loader)
+    try:
+        with session_scope(engine) as s:
+            cleared = throttle.unlock(s, email)
+            s.add(Event(kind="login_unlocked", actor="cli", data={"email": email, "keys": cleared}))
+    finally:
+        engine.dispose()
+    print(f"unlocked {email} ({cleared} counted limits cleared)")
+    return 0

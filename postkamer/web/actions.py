@@ -26,6 +26,32 @@ from storage.models import Event, Message, OutboxRow, Ticket, User, utcnow
 MAX_NOTE = 20_000
 MAX_TAGS = 20
 
+# Every key an ActionError may carry: the ticket page shows an `?error=` notice only for these
+# (a link cannot make the page say anything else; tests/web/test_hardening_leaks.py checks
+# that every key raised anywhere is listed).
+ERRORS = frozenset(
+    {
+        "error.already_merged",
+        "error.assignee_invalid",
+        "error.bad_priority",
+        "error.bad_queue",
+        "error.bad_status",
+        "error.bad_transition",
+        "error.cannot_withdraw",
+        "error.claimed_by_other",
+        "error.empty_note",
+        "error.empty_reply",
+        "error.merge_into_closed",
+        "error.merge_self",
+        "error.merge_unknown",
+        "error.no_requester",
+        "error.reason_required",
+        "error.same_queue",
+        "error.too_long",
+        "error.too_many_tags",
+    }
+)
+
 
 class ActionError(ValueError):
     """A change that cannot be made as asked; `key` is the UI catalog key saying why."""
@@ -169,10 +195,12 @@ def assign(session: Session, ticket: Ticket, actor: Principal, assignee: str | N
     """Give the ticket to an active user who may see its queue (None: unassign)."""
     if assignee:
         user = session.exec(select(User).where(User.email == assignee.strip().lower())).first()
-        if user is None or not user.active:
-            raise ActionError("error.unknown_user")
-        if user.role not in ("supervisor", "admin") and ticket.queue not in (user.queues or []):
-            raise ActionError("error.assignee_no_access")
+        sees_queue = user is not None and (
+            user.role in ("supervisor", "admin") or ticket.queue in (user.queues or [])
+        )
+        if user is None or not user.active or not sees_queue:
+            # one answer: which staff accounts exist is not for everyone to find out
+            raise ActionError("error.assignee_invalid")
         assignee = user.email
     result = lifecycle.assign(ticket.status, ticket.assignee, assignee or None, actor=actor.email)
     _apply_assignment(session, ticket, result)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from postkamer.web import actions, merge, presence, queries
-from postkamer.web.access import require_queue, require_ticket
+from postkamer.web.access import MAX_ID, Principal, require_queue, require_ticket, visible_refs
 from postkamer.web.auth import Actor, Db, Me, config
 from postkamer.web.config import STATUSES
 from postkamer.web.due import Due
@@ -134,6 +134,8 @@ class ReplyIn(BaseModel):
     then_status: str = Field(default="waiting_on_customer", description=" | ".join(STATUSES))
     seen_message_id: int | None = Field(
         default=None,
+        ge=0,
+        le=MAX_ID,
         description="newest message id the writer saw (`latest_message_id`); newer ones: 409",
     )
     confirm: bool = Field(default=False, description="send even if messages were added")
@@ -173,8 +175,19 @@ def _summary(t: Ticket, due: Due | None = None) -> TicketSummary:
     )
 
 
-def _detail(db: Db, t: Ticket) -> TicketOut:
-    d = queries.ticket_detail(db, t)
+def _event_out(e: Any, visible: set[str]) -> EventOut:
+    """An event as the API shows it: a merge with a ticket the user may not see names no ref."""
+    data = dict(e.data or {})
+    if e.kind in queries.MERGE_EVENTS:
+        for key in ("source", "target"):
+            if key in data and data[key] not in visible:
+                data[key] = None
+    return EventOut(kind=e.kind, actor=e.actor, at=e.at, data=data)
+
+
+def _detail(db: Db, t: Ticket, principal: Principal) -> TicketOut:
+    d = queries.ticket_detail(db, t, backfill=False)  # the API returns no HTML
+    visible = visible_refs(db, principal, queries.merge_refs(d.events))
     return TicketOut(
         **_summary(t).model_dump(),
         flags=list(t.flags or []),
@@ -221,7 +234,7 @@ def _detail(db: Db, t: Ticket) -> TicketOut:
             )
             for m in d.messages
         ],
-        events=[EventOut(kind=e.kind, actor=e.actor, at=e.at, data=e.data) for e in d.events],
+        events=[_event_out(e, visible) for e in d.events],
         scheduled=[
             ScheduledOut(kind=kind, at=at)
             for kind, at in actions.scheduled_jobs(db, t.id if t.id is not None else -1)
@@ -283,7 +296,7 @@ def tickets(
 
 @router.get("/tickets/{ref}")
 def ticket(db: Db, principal: Me, ref: str) -> TicketOut:
-    return _detail(db, require_ticket(db, principal, ref))
+    return _detail(db, require_ticket(db, principal, ref), principal)
 
 
 @router.post("/tickets/{ref}/notes", status_code=201)
@@ -291,7 +304,7 @@ def note(db: Db, principal: Actor, ref: str, body: NoteIn) -> TicketOut:
     t = require_ticket(db, principal, ref)
     _apply(db, lambda: actions.add_note(db, t, principal, body.text))
     db.flush()
-    return _detail(db, t)
+    return _detail(db, t, principal)
 
 
 @router.post("/tickets/{ref}/status")
@@ -299,7 +312,7 @@ def status(db: Db, principal: Actor, ref: str, body: StatusIn) -> TicketOut:
     t = require_ticket(db, principal, ref)
     _apply(db, lambda: actions.set_status(db, t, principal, body.status))
     db.flush()
-    return _detail(db, t)
+    return _detail(db, t, principal)
 
 
 @router.post("/tickets/{ref}/withdraw")
@@ -308,7 +321,7 @@ def withdraw(db: Db, principal: Actor, ref: str, body: WithdrawIn) -> TicketOut:
     t = require_ticket(db, principal, ref)
     _apply(db, lambda: actions.withdraw(db, t, principal, body.reason))
     db.flush()
-    return _detail(db, t)
+    return _detail(db, t, principal)
 
 
 @router.post("/tickets/{ref}/merge")
@@ -349,7 +362,7 @@ def reply(request: Request, db: Db, principal: Actor, ref: str, body: ReplyIn) -
     cfg = config(request)
     _apply(db, lambda: actions.reply(db, t, principal, body.text, cfg, body.then_status))
     db.flush()
-    return _detail(db, t)
+    return _detail(db, t, principal)
 
 
 @router.post("/tickets/{ref}/presence")

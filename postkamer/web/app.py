@@ -1,37 +1,40 @@
 """The FastAPI application: routers for login, pages and the JSON API, static assets served by
-the app itself, security headers on every response, and error pages in the user's language.
+the app itself, and error pages in the user's language. `postkamer.web.guard` wraps all of it:
+security headers on every response (errors included) and request body limits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postkamer.web import api, auth, ops, pages, supervisor
 from postkamer.web.access import Principal
 from postkamer.web.config import WebConfig
+from postkamer.web.guard import SECURITY_HEADERS, Guard
 from postkamer.web.templating import render
 from storage.db import session_scope
 
 STATIC = Path(__file__).resolve().parent / "static"
+log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
-        "base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+__all__ = ["SECURITY_HEADERS", "PostkamerApp", "create_app"]
+
+
+class PostkamerApp(FastAPI):
+    """FastAPI with `Guard` outside Starlette's own error middleware, so that even the 500 of
+    an unhandled exception carries the security headers."""
+
+    def build_middleware_stack(self) -> Any:
+        return Guard(super().build_middleware_stack())
 
 
 def _is_api(request: Request) -> bool:
@@ -48,7 +51,7 @@ def _maybe_principal(request: Request) -> Principal | None:
 
 
 def create_app(config: WebConfig) -> FastAPI:
-    app = FastAPI(
+    app = PostkamerApp(
         title="Postkamer",
         description="Tickets from contract-support mail: queues, tickets, notes, re-routing.",
         version="0.1.0",
@@ -57,17 +60,6 @@ def create_app(config: WebConfig) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.config = config
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, _exc: auth.LoginRequired) -> Response:
@@ -89,6 +81,13 @@ def create_app(config: WebConfig) -> FastAPI:
             status_code=exc.status_code,
             status=exc.status_code,
         )
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if _is_api(request):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return PlainTextResponse("500: internal error\n", status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -2,8 +2,11 @@
 
 The session cookie is HttpOnly, SameSite=Lax, and Secure when the app is served over https.
 Pages send the session's CSRF token as a hidden `csrf_token` field, API clients as the
-`X-CSRF-Token` header (from `GET /api/me`); the login form uses a double-submit cookie.
-Failed and successful logins are recorded as Event rows (`login_failed` / `login`).
+`X-CSRF-Token` header (from `GET /api/me`). The login form is bound to a server-side
+pre-session (`storage.users.open_presession`, used once) and refused when the browser says it
+was sent from another origin. Guesses are throttled per account and address
+(`storage.throttle`): checked and counted before the password is verified. Failed and
+successful logins are recorded as Event rows (`login_failed` / `login`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,12 +23,12 @@ from sqlmodel import Session
 from postkamer.web.access import Principal
 from postkamer.web.config import LANGUAGES, WebConfig
 from postkamer.web.templating import render
-from storage import users
+from storage import throttle, users
 from storage.db import session_scope
 from storage.models import Event, User
 
 SESSION_COOKIE = "pk_session"
-LOGIN_CSRF_COOKIE = "pk_login_csrf"
+PRESESSION_COOKIE = "pk_prelogin"
 
 router = APIRouter()
 
@@ -39,13 +43,16 @@ def config(request: Request) -> WebConfig:
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    """The request's database session, committed when the route function returns and BEFORE
+    the response is sent (scope "function"): a redirect always finds what the request wrote,
+    and a commit that fails is a 500 the user sees instead of a change silently lost."""
     cfg = config(request)
     with session_scope(cfg.engine) as session:
         session.info["ticket_jobs"] = cfg.ticket_jobs  # read by the actions (`sync_jobs`)
         yield session
 
 
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_ip(request: Request) -> str:
@@ -99,8 +106,18 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _login_form(request: Request, error: str | None, email: str, status: int) -> Response:
-    token = secrets.token_urlsafe(24)
+def _login_form(
+    request: Request,
+    db: Session,
+    error: str | None,
+    email: str,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The login form with a fresh pre-session: its cookie and the CSRF token it must return."""
+    token, csrf = users.open_presession(db)
+    if secrets.randbelow(50) == 0:
+        users.prune(db)
     response = render(
         request,
         None,
@@ -108,23 +125,41 @@ def _login_form(request: Request, error: str | None, email: str, status: int) ->
         status_code=status,
         error=error,
         email=email,
-        login_csrf=token,
+        login_csrf=csrf,
         next=safe_next(request.query_params.get("next")),
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE,
+        PRESESSION_COOKIE,
         token,
+        max_age=int(users.PRESESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="strict",
         secure=_secure(request),
         path="/login",
     )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
     return response
 
 
+def same_origin(request: Request) -> bool:
+    """False when the browser says the form came from another origin (a sibling domain that
+    planted a cookie, a foreign page); requests without these headers (scripts) pass.
+    `Origin: null` (what browsers send under our `Referrer-Policy: no-referrer`) says nothing;
+    `Sec-Fetch-Site` still does."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    parts = urlsplit(origin)
+    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+
+
 @router.get("/login", include_in_schema=False)
-def login_page(request: Request) -> Response:
-    return _login_form(request, None, "", 200)
+def login_page(request: Request, db: Db) -> Response:
+    return _login_form(request, db, None, "", 200)
 
 
 @router.post("/login", include_in_schema=False)
@@ -133,29 +168,34 @@ def login(
     db: Db,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie or not secrets.compare_digest(cookie, csrf_token):
-        return _login_form(request, "login.expired", email, 403)
+    cookie = request.cookies.get(PRESESSION_COOKIE, "")
+    fresh = users.take_presession(db, cookie, csrf_token)
+    if not fresh or not same_origin(request):
+        return _login_form(request, db, "login.expired", email, 403)
     ip = client_ip(request)
     address = users.normalize_email(email)
     cfg = config(request)
-    if users.login_blocked(db, address, ip, cfg.rate_limit):
+    attempt = throttle.reserve(db, address, ip, cfg.login_limits)  # commits: locks held briefly
+    if isinstance(attempt, throttle.Refusal):
+        wait = max(1, int(attempt.retry_after.total_seconds() + 0.999))
         db.add(Event(kind="login_failed", actor=address, data={"ip": ip, "reason": "rate_limited"}))
-        return _login_form(request, "login.too_many", email, 429)
+        return _login_form(
+            request, db, "login.too_many", email, 429, headers={"Retry-After": str(wait)}
+        )
     user = users.authenticate(db, address, password)
-    users.record_attempt(db, address, ip, success=user is not None)
+    throttle.settle(db, attempt, user is not None, cfg.login_limits)
     if user is None:
         db.add(
             Event(kind="login_failed", actor=address, data={"ip": ip, "reason": "bad_credentials"})
         )
-        return _login_form(request, "login.failed", email, 401)
+        return _login_form(request, db, "login.failed", email, 401)
     token, _row = users.create_session(db, user, ip)
     db.add(Event(kind="login", actor=user.email, data={"ip": ip}))
     if secrets.randbelow(50) == 0:
-        users.prune(db, cfg.rate_limit)
+        throttle.prune(db, cfg.login_limits)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -166,7 +206,7 @@ def login(
         secure=_secure(request),
         path="/",
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    response.delete_cookie(PRESESSION_COOKIE, path="/login")
     return response
 
 

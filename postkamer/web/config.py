@@ -19,7 +19,7 @@ from postkamer.clock import SystemClock
 from postkamer.ticketjobs import TicketJobRules
 from postkamer.web.due import DueRules
 from storage.blobs import BlobStore
-from storage.users import RateLimit
+from storage.throttle import LoginLimits
 
 if TYPE_CHECKING:
     from postkamer.metrics import Metrics
@@ -40,7 +40,7 @@ class WebConfig:
     # None: Secure cookies when the request came over https (uvicorn --proxy-headers honours
     # X-Forwarded-Proto from a trusted proxy); True/False force it.
     secure_cookies: bool | None = None
-    rate_limit: RateLimit = field(default_factory=RateLimit)
+    login_limits: LoginLimits = field(default_factory=LoginLimits)  # storage.throttle
     replies: ReplyConfig = field(default_factory=ReplyConfig)  # sender, domain, Reply-To
     page_size: int = PAGE_SIZE
     # supervisor pages: the routing file they edit (None: the page says it is not set up),

@@ -7,9 +7,11 @@ first refreshes the database gauges (`postkamer.metrics.Metrics.refresh`: outbox
 quarantine, active tickets, breached SLAs), then returns the Prometheus text format. Counters
 that the mailbox and outbox loops bump live in the process that runs them (`postkamer run`).
 
-`/healthz` needs nothing and reveals nothing secret: the overall status and each component's
-ok/degraded/failing (database, outbox, each configured mailbox by name) plus counts; no error
-texts, host names or addresses. 200 when ok or degraded, 503 when failing.
+`/healthz` without a token says only the overall status (`{"status": "ok"}`), 200 when ok or
+degraded, 503 when failing: enough for a load balancer, nothing for someone watching whether
+their mail was quarantined. With the metrics token as `Authorization: Bearer <token>` it adds
+each component's ok/degraded/failing (database, outbox, each configured mailbox by name) and
+the counts; never error texts, host names or addresses.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def metrics(request: Request) -> Response:
 
 
 def public_health(report: HealthReport) -> dict[str, Any]:
-    """What anyone may see of the health report: states and counts, no error texts."""
+    """What an operator's tool with the token sees: states and counts, no error texts."""
     stuck = report.outbox.get("failed", 0) + report.outbox.get("unknown", 0)
     return {
         "status": report.status,
@@ -77,12 +79,19 @@ def public_health(report: HealthReport) -> dict[str, Any]:
     }
 
 
+def _has_token(request: Request) -> bool:
+    expected = config(request).metrics_token
+    sent = _bearer(request)
+    return bool(expected and sent and secrets.compare_digest(sent.encode(), expected.encode()))
+
+
 @router.get("/healthz")
 def healthz(request: Request) -> Response:
     cfg = config(request)
     report = collect_health(cfg.engine, list(cfg.mailboxes), cfg.clock())
+    body = public_health(report) if _has_token(request) else {"status": report.status}
     return JSONResponse(
-        public_health(report),
+        body,
         status_code=503 if report.status == "failing" else 200,
         headers={"Cache-Control": "no-store"},
     )

@@ -5,7 +5,6 @@ and the user's queues before it reads or changes anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
@@ -13,10 +12,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
 
 from postkamer.web import actions, merge, presence, queries
-from postkamer.web.access import Principal, require_attachment, require_queue, require_ticket
+from postkamer.web.access import (
+    Principal,
+    RowId,
+    find_ticket,
+    parse_id,
+    require_attachment,
+    require_queue,
+    require_ticket,
+    visible_refs,
+)
 from postkamer.web.auth import Actor, Db, Me, config
 from postkamer.web.config import LANGUAGES, PRIORITIES, STATUSES
 from postkamer.web.export import tickets_csv
@@ -26,7 +33,12 @@ from storage.models import Message, Ticket
 from storage.tickets import merged_into
 
 router = APIRouter(include_in_schema=False)
-_KEY = re.compile(r"[a-z_]{1,40}(\.[a-z_]{1,40})?")
+# The notices a page shows come from these fixed codes only: `?done=` or `?error=` in a link
+# someone sent cannot put other text on the page.
+DONE = frozenset(
+    {"note", "status", "priority", "tags", "assigned", "moved", "reply", "withdrawn", "merged"}
+)
+QUEUE_DONE = frozenset({"moved"})
 
 
 def known_queues(request: Request) -> tuple[str, ...]:
@@ -97,7 +109,7 @@ def queue_page(
         sorts=queries.SORTS,
         page_url=page_url,
         export_url=export,
-        done=done,
+        done=done if done in QUEUE_DONE else None,
         due=due,
     )
 
@@ -135,8 +147,8 @@ def ticket_page(
         db,
         me,
         ticket,
-        done=done if done and _KEY.fullmatch(done) else None,
-        error=error if error and _KEY.fullmatch(error) else None,
+        done=done if done in DONE else None,
+        error=error if error in actions.ERRORS else None,
     )
 
 
@@ -180,6 +192,7 @@ def _ticket_view(
         reply_status=reply_status,
         scheduled=actions.scheduled_jobs(db, ticket.id),
         withdrawable=actions.may_withdraw(db, ticket),
+        visible_refs=visible_refs(db, me, queries.merge_refs(detail.events)),
     )
 
 
@@ -268,8 +281,9 @@ def post_reply(
     cfg = config(request)
     ticket = require_ticket(db, me, ref)
     assert ticket.id is not None
-    if seen.isdigit() and confirm != "1":
-        changed = presence.changes_since(db, ticket.id, int(seen))
+    seen_id = parse_id(seen)
+    if seen_id is not None and confirm != "1":
+        changed = presence.changes_since(db, ticket.id, seen_id)
         if changed:
             return _ticket_view(
                 request,
@@ -293,11 +307,9 @@ def post_withdraw(db: Db, me: Actor, ref: str, reason: Annotated[str, Form()] = 
 def post_merge(db: Db, me: Actor, ref: str, into: Annotated[str, Form()] = "") -> Response:
     """Merge this ticket (a duplicate) into the ticket `into`; both queues must be the user's."""
     duplicate = require_ticket(db, me, ref)
-    keeper = db.exec(select(Ticket).where(Ticket.ref == into.strip().upper())).first()
-    if keeper is None:
+    keeper = find_ticket(db, me, into.strip().upper())
+    if keeper is None:  # one answer for "no such ticket" and "not in your queues"
         return _back(duplicate, error="error.merge_unknown")
-    if not me.may_see_queue(keeper.queue):
-        return _back(duplicate, error="error.merge_no_access")
     try:
         merge.merge(db, duplicate, keeper, me)
     except actions.ActionError as exc:
@@ -307,7 +319,7 @@ def post_merge(db: Db, me: Actor, ref: str, into: Annotated[str, Form()] = "") -
 
 
 @router.get("/attachments/{attachment_id}")
-def download(request: Request, db: Db, me: Me, attachment_id: int) -> Response:
+def download(request: Request, db: Db, me: Me, attachment_id: RowId) -> Response:
     row = require_attachment(db, me, attachment_id)
     blobs = config(request).blobs
     if not row.sha256 or not blobs.exists(row.sha256):

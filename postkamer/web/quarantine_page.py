@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from postkamer.web.access import RowId
 from postkamer.web.auth import Db, config
 from postkamer.web.supervisor import Supervisor, SupervisorActor
 from postkamer.web.templating import render
@@ -56,7 +57,7 @@ def quarantine_mail(
     request: Request,
     db: Db,
     me: Supervisor,
-    ledger_id: int,
+    ledger_id: RowId,
     done: str | None = None,
     error: str | None = None,
 ) -> Response:
@@ -83,7 +84,7 @@ def _back(ledger_id: int, **params: str) -> RedirectResponse:
 
 
 @router.post("/quarantine/{ledger_id}/retry")
-def retry(request: Request, db: Db, me: SupervisorActor, ledger_id: int) -> Response:
+def retry(request: Request, db: Db, me: SupervisorActor, ledger_id: RowId) -> Response:
     from postkamer.service import retry_quarantined
 
     cfg = config(request)
@@ -108,7 +109,7 @@ def retry(request: Request, db: Db, me: SupervisorActor, ledger_id: int) -> Resp
 def discard(
     db: Db,
     me: SupervisorActor,
-    ledger_id: int,
+    ledger_id: RowId,
     reason: Annotated[str, Form(max_length=quarantine.MAX_REASON)] = "",
 ) -> Response:
     _entry(db, ledger_id)

@@ -8,14 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, or_
+from sqlalchemy import String, case, cast, func, or_, update
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from intake.model import evidence_from_json, evidence_to_json
+from intake.safehtml import SafeHtml, inert_links, stored_html
 from postkamer.web.config import PRIORITIES, STATUSES
 from postkamer.web.due import CLOCK_STATES, Due, DueRules, clock_running
-from postkamer.web.sanitize import SafeHtml, sanitize_html, split_quoted
+from postkamer.web.sanitize import split_quoted
 from routing.registry import normalize_number
 from storage.models import AttachmentRow, ContractRow, Event, Message, OutboxRow, Ticket
 
@@ -276,10 +278,44 @@ _FACT_KEYS = (
 )
 
 
-def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
+def sanitize_stored(session: Session, ticket_id: int | None) -> int:
+    """Sanitize and store, once, the HTML of the ticket's messages stored before intake did it
+    (`intake.safehtml.stored_html`); how many there were. Later views read what is stored."""
+    legacy = session.exec(
+        select(Message.id, Message.html).where(
+            col(Message.ticket_id) == ticket_id,
+            col(Message.html).is_not(None),
+            col(Message.html) != "",
+            col(Message.safe_html).is_(None),
+            col(Message.html_withheld).is_(None),
+        )
+    ).all()
+    for message_id, raw in legacy:
+        session.execute(
+            update(Message).where(col(Message.id) == message_id).values(**stored_html(raw))
+        )
+    return len(legacy)
+
+
+def _html_view(m: Message, links: bool = True) -> SafeHtml | None:
+    """The HTML body as stored at intake; `links=False` (mail only linked to the ticket, or
+    from an unverified sender) shows its links as text that is not clickable."""
+    if m.html_withheld:
+        return SafeHtml("", 0, m.html_withheld)
+    if m.safe_html:
+        return SafeHtml(m.safe_html if links else inert_links(m.safe_html), m.html_blocked)
+    return None
+
+
+def ticket_detail(session: Session, ticket: Ticket, backfill: bool = True) -> TicketDetail:
+    """Everything the ticket page shows. HTML bodies come as stored at intake; with
+    `backfill`, a message stored before that is sanitized and stored first (once)."""
+    if backfill and sanitize_stored(session, ticket.id):
+        session.expire_all()
     messages = list(
         session.exec(
             select(Message)
+            .options(defer(Message.html))  # type: ignore[arg-type]
             .where(Message.ticket_id == ticket.id)
             .order_by(col(Message.received), col(Message.created_at), col(Message.id))
         )
@@ -304,7 +340,7 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
                 message=m,
                 shown_text=shown,
                 quoted=quoted,
-                html=sanitize_html(m.html, links=not untrusted) if m.html else None,
+                html=_html_view(m, links=not untrusted),
                 attachments=attachments.get(m.id or -1, []),
                 explanation=[str(x) for x in (m.decision or {}).get("explanation") or []],
                 proof=sender_proof_of(m),
@@ -343,6 +379,20 @@ def ticket_detail(session: Session, ticket: Ticket) -> TicketDetail:
         linked=linked,
         evidence=evidence,
     )
+
+
+MERGE_EVENTS = ("merged", "merged_into")  # their data names the other ticket's ref
+
+
+def merge_refs(events: list[Event]) -> set[str]:
+    """The refs of other tickets that merge events name."""
+    found = set()
+    for e in events:
+        if e.kind in MERGE_EVENTS:
+            other = (e.data or {}).get("source") or (e.data or {}).get("target")
+            if isinstance(other, str) and other:
+                found.add(other)
+    return found
 
 
 ALERT_KINDS = (

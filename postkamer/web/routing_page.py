@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from postkamer.web.access import MAX_ID, RowId, parse_id
 from postkamer.web.auth import Db, config
 from postkamer.web.replaying import ReplayView, run_replay
 from postkamer.web.supervisor import Supervisor, SupervisorActor
@@ -97,8 +98,8 @@ def routing_page(
     db: Db,
     me: Supervisor,
     done: str | None = None,
-    version: int | None = None,
-    source: int | None = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    source: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     path = _routing_path(request)
     latest = rv.ensure_baseline(db, path)  # the file as found is version 1
@@ -131,7 +132,7 @@ def routing_post(
 ) -> Response:
     path = _routing_path(request)
     content = content.replace("\r\n", "\n").replace("\r", "\n")
-    base = int(base_version) if base_version.isdigit() else None
+    base = parse_id(base_version)
     editor = Editor(content, base, comment.strip(), action if action in ACTIONS else "check")
     templates = _templates(request)
     if editor.action == "apply":
@@ -175,7 +176,7 @@ def _version(db: Db, version_id: int) -> RoutingConfigVersion:
 
 
 @router.get("/routing/versions/{version_id}")
-def version_page(request: Request, db: Db, me: Supervisor, version_id: int) -> Response:
+def version_page(request: Request, db: Db, me: Supervisor, version_id: RowId) -> Response:
     _routing_path(request)
     version = _version(db, version_id)
     latest = rv.latest(db)
@@ -191,7 +192,7 @@ def version_page(request: Request, db: Db, me: Supervisor, version_id: int) -> R
 
 
 @router.post("/routing/versions/{version_id}/rollback")
-def rollback(request: Request, db: Db, me: SupervisorActor, version_id: int) -> Response:
+def rollback(request: Request, db: Db, me: SupervisorActor, version_id: RowId) -> Response:
     path = _routing_path(request)
     old = _version(db, version_id)
     before = rv.latest(db)

@@ -1,6 +1,7 @@
-"""Making customer content safe to show: HTML bodies through an nh3 allowlist with remote
-images blocked, the quoted history split from the new text, attachment names for a download
-header, and CSV cells that a spreadsheet will not run as formulas.
+"""Making customer content safe to show: the quoted history split from the new text,
+attachment names for a download header, and CSV cells that a spreadsheet will not run as
+formulas. HTML bodies are sanitized once at intake (`intake.safehtml`, re-exported here); the
+pages show the stored result.
 
 Pure functions; the pages and the API call them right before showing or sending content.
 """
@@ -9,62 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from urllib.parse import quote
 
-import nh3
+from intake.safehtml import SafeHtml, sanitize_html
 
-_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area"}
-_ATTRIBUTES: dict[str, set[str]] = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align", "scope"},
-    "ol": {"start"},
-}
-# data: and cid: pass the scheme check only so that `keep` sees (and counts) them on images
-_URL_SCHEMES = {"http", "https", "mailto", "data", "cid"}
-_LINK_SCHEMES = ("http:", "https:", "mailto:")
-_SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class SafeHtml:
-    html: str  # sanitized: no scripts, handlers, styles, remote resources
-    blocked_images: int  # images whose remote (or cid:) source was removed
-
-
-def sanitize_html(html: str, links: bool = True) -> SafeHtml:
-    """Keep an allowlist of tags and attributes; drop every image source that is not inline data.
-
-    Links keep http(s)/mailto targets (a person may click them) with rel="noopener noreferrer";
-    the page's CSP (`img-src 'self' data:`) is a second line that blocks any remote fetch.
-    With `links=False` (mail that is only linked to a ticket: auto-replies, bounces, bulk,
-    strangers) no link keeps a target: its text stays, nothing is clickable.
-    """
-    blocked = 0
-
-    def keep(tag: str, attribute: str, value: str) -> str | None:
-        nonlocal blocked
-        if tag == "img" and attribute == "src":
-            if _SAFE_DATA_IMAGE.match(value):
-                return value
-            blocked += 1
-            return None
-        if attribute == "href":  # only absolute web and mail links, never into this app
-            return value if links and value.lower().startswith(_LINK_SCHEMES) else None
-        return value
-
-    cleaned = nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        attribute_filter=keep,
-        url_schemes=_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
-    return SafeHtml(cleaned, blocked)
+__all__ = [
+    "SafeHtml",
+    "content_disposition",
+    "csv_cell",
+    "download_name",
+    "sanitize_html",
+    "split_quoted",
+]
 
 
 def split_quoted(text: str, new_text: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """Supervisor pages share one gate: supervisors and admins only (queue owners get 403), and for
 every POST the session's CSRF token first. The routers of the routing config, quarantine and
-statistics pages are collected here for `postkamer.web.app`.
+statistics pages (and the admins' users page) are collected here for `postkamer.web.app`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,6 @@ SupervisorActor = Annotated[Principal, Depends(supervisor_actor)]
 
 
 def routers() -> list[APIRouter]:
-    from postkamer.web import quarantine_page, routing_page, stats_page
+    from postkamer.web import quarantine_page, routing_page, stats_page, users_page
 
-    return [routing_page.router, quarantine_page.router, stats_page.router]
+    return [routing_page.router, quarantine_page.router, stats_page.router, users_page.router]

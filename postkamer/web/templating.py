@@ -33,6 +33,7 @@ NAV: list[NavEntry] = [
     NavEntry("nav.routing", "/routing", frozenset({"supervisor", "admin"})),
     NavEntry("nav.quarantine", "/quarantine", frozenset({"supervisor", "admin"})),
     NavEntry("nav.stats", "/stats", frozenset({"supervisor", "admin"})),
+    NavEntry("nav.users", "/admin/users", frozenset({"admin"})),
 ]
 
 _env = Environment(

@@ -1,5 +1,5 @@
 """Queue owners see only their queues: another queue's ticket, attachment, list, export or API
-call answers 403; supervisors and admins see everything."""
+call answers 404, the same as for what does not exist; supervisors and admins see everything."""
 
 from __future__ import annotations
 
@@ -28,23 +28,23 @@ def two_queues(web_engine: Engine, blobs: BlobStore) -> dict[str, object]:
 def test_owner_is_refused_another_queue(client: TestClient, two_queues: dict[str, object]) -> None:
     csrf = login(client, "hw@postkamer.be")
     theirs = two_queues["theirs"]
-    assert client.get(f"/tickets/{theirs}").status_code == 403
-    assert client.get(f"/attachments/{two_queues['secret']}").status_code == 403
-    assert client.get("/queues/cancellation").status_code == 403
-    assert client.get("/queues/cancellation/export.csv").status_code == 403
-    assert client.get(f"/api/tickets/{theirs}").status_code == 403
-    assert client.get("/api/tickets?queue=cancellation").status_code == 403
+    assert client.get(f"/tickets/{theirs}").status_code == 404
+    assert client.get(f"/attachments/{two_queues['secret']}").status_code == 404
+    assert client.get("/queues/cancellation").status_code == 404
+    assert client.get("/queues/cancellation/export.csv").status_code == 404
+    assert client.get(f"/api/tickets/{theirs}").status_code == 404
+    assert client.get("/api/tickets?queue=cancellation").status_code == 404
     r = client.post(f"/tickets/{theirs}/note", data={"text": "x", "csrf_token": csrf})
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = client.post(
         f"/api/tickets/{theirs}/move",
         json={"queue": "hardware", "reason": "mine now"},
         headers={"X-CSRF-Token": csrf},
     )
-    assert r.status_code == 403
+    assert r.status_code == 404
     page = client.get(f"/tickets/{theirs}")
     assert "Opzegging" not in page.text
-    assert "Geen toegang" in page.text and "hw@postkamer.be" in page.text  # still logged in
+    assert "Niet gevonden" in page.text and "hw@postkamer.be" in page.text  # still logged in
 
 
 def test_owner_sees_own_queue_only_in_overview(
@@ -92,4 +92,4 @@ def test_owner_who_moves_a_ticket_away_lands_on_the_old_queue(
     )
     assert r.status_code == 303
     assert r.headers["location"] == "/queues/hardware?done=moved"
-    assert client.get(f"/tickets/{mine}").status_code == 403
+    assert client.get(f"/tickets/{mine}").status_code == 404

@@ -1,5 +1,5 @@
 """Logging in and out: argon2 passwords, the session cookie's flags, CSRF on every change,
-rate limiting per address and per IP, and the audit of logins."""
+login throttling per account and address and per address, and the audit of logins."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from postkamer.web import WebConfig, create_app
 from storage.db import session_scope
 from storage.models import Event, User, WebSession
-from storage.users import RateLimit
+from storage.throttle import LoginLimits
 from tests.web import factory
 from tests.web.conftest import login
 
@@ -109,12 +109,24 @@ def test_login_form_without_its_csrf_cookie_is_refused(
 
 
 def test_rate_limit_per_address_blocks_even_the_right_password(
-    client: TestClient, web_engine: Engine
+    web_config: WebConfig, web_engine: Engine
 ) -> None:
     factory.add_user(web_engine, "els@postkamer.be", "owner", ("hardware",))
-    for _ in range(5):
-        assert _post_login(client, "els@postkamer.be", "guess guess guess") == 401
-    assert _post_login(client, "els@postkamer.be", factory.PASSWORD) == 429
+    cfg = WebConfig(
+        engine=web_config.engine,
+        blobs=web_config.blobs,
+        login_limits=LoginLimits(base_delay=timedelta(minutes=1)),
+    )
+    with TestClient(create_app(cfg), follow_redirects=False) as client:
+        for _ in range(5):
+            assert _post_login(client, "els@postkamer.be", "guess guess guess") == 401
+        token = _login_token(client)
+        r = client.post(
+            "/login",
+            data={"email": "els@postkamer.be", "password": factory.PASSWORD, "csrf_token": token},
+        )
+        assert r.status_code == 429
+        assert 55 <= int(r.headers["retry-after"]) <= 60
     with session_scope(web_engine) as s:
         reasons = [e.data["reason"] for e in s.exec(select(Event).order_by(col(Event.id)))]
         assert reasons[-1] == "rate_limited"
@@ -125,7 +137,7 @@ def test_rate_limit_per_ip_across_addresses(web_config: WebConfig, web_engine: E
     cfg = WebConfig(
         engine=web_config.engine,
         blobs=web_config.blobs,
-        rate_limit=RateLimit(per_email=100, per_ip=3, window=timedelta(minutes=15)),
+        login_limits=LoginLimits(per_pair=100, per_account=100, per_address=3),
     )
     with TestClient(create_app(cfg), follow_redirects=False) as c:
         for i in range(3):

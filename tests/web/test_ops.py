@@ -4,6 +4,7 @@ the SLA targets from the settings."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -49,14 +50,21 @@ def test_metrics_need_the_bearer_token(web_config: WebConfig, web_engine: Engine
         assert c.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
 
 
-def test_healthz_tells_states_and_counts_only(web_config: WebConfig, web_engine: Engine) -> None:
+def test_healthz_tells_states_and_counts_only_with_the_token(
+    web_config: WebConfig, web_engine: Engine
+) -> None:
     with session_scope(web_engine) as s:
         s.add(LedgerEntry(mailbox="support", sha256="a" * 64, size=10, state="quarantined"))
         s.add(MailboxState(name="support", folder="INBOX", last_uid=3))
         s.add(OutboxRow(message_id="<x@y>", raw=b"", state="failed", last_error="550 nope"))
     cfg = WebConfig(engine=web_engine, blobs=web_config.blobs, mailboxes=("support", "sales"))
+    cfg = dataclasses.replace(cfg, metrics_token=TOKEN)
     with _client(cfg) as c:
-        r = c.get("/healthz")  # no login
+        anonymous = c.get("/healthz")  # no login, no token: healthy or not, nothing more
+        r = c.get("/healthz", headers={"Authorization": f"Bearer {TOKEN}"})
+        wrong = c.get("/healthz", headers={"Authorization": f"Bearer {TOKEN}x"})
+    assert anonymous.status_code == 200 and anonymous.json() == {"status": "degraded"}
+    assert wrong.json() == {"status": "degraded"}
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "degraded"  # a failed reply, a mailbox never polled
@@ -78,7 +86,7 @@ def test_healthz_failing_database_is_503_without_details(
     with _client(cfg) as c:
         r = c.get("/healthz")
     assert r.status_code == 503
-    assert r.json()["components"]["database"] == "failing"
+    assert r.json() == {"status": "failing"}
     assert "gone.db" not in r.text and "Error" not in r.text
 
 
