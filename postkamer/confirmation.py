@@ -117,7 +117,7 @@ def request_confirmation(
         inbound=inbound,
         facts=Facts(
             contract_number=display_number,
-            effective_date=policy.effective_date,
+            effective_date=policy.effective_date or policy.proposed_date,
             waiting_for="sender_confirmation",
             confirmation_code=code,
             confirm_by=local_date(expires),

@@ -22,6 +22,10 @@ class PolicyResult:
     earliest_notice_date: date | None = None
     contract_number: str | None = None
     steps: tuple[str, ...] = ()  # the computation, in words
+    # awaiting_sender_confirmation: the date the termination would take effect if confirmed
+    # now; not the outcome's effective date (the confirmation's arrival decides that), so only
+    # the confirmation request names it
+    proposed_date: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

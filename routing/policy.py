@@ -16,9 +16,10 @@ check. Order of evaluation, the first that applies decides:
    `manual_review` rather than an acceptance or a request for the certificate. Where it would
    give `accepted` and the sender is not proven (`intake.proof`, DOMAIN.md 4a: status unproven
    or failed, or no trust configured), `awaiting_sender_confirmation`: the registered contact
-   is asked to confirm by reply. That outcome keeps the effective date the confirmation request
-   names (the request is judged again when the confirmation arrives). Outcomes that ask for
-   something or only inform are unchanged.
+   is asked to confirm by reply. That outcome has no effective date yet (the request is judged
+   again when the confirmation arrives, and its arrival starts the notice); the confirmation
+   request names the date it would have now. Outcomes that ask for something or only inform are
+   unchanged.
 
 Which contract, when several are named: the role of each number in the request
 (`intake.extract.roles`: concerned, continues, replaces, replaced, mentioned) decides. The
@@ -270,8 +271,9 @@ def evaluate(
 def require_proof(result: PolicyResult, proof: SenderProof, registry: Registry) -> PolicyResult:
     """DOMAIN.md 4a: where the policy would accept and the sender is not proven (unproven or
     failed, or no trust configured), `awaiting_sender_confirmation`: the registered contact is
-    asked to confirm by reply. The outcome keeps the effective date the request names; every
-    other outcome is unchanged."""
+    asked to confirm by reply. Nothing takes effect yet, so the outcome has no effective date:
+    the date it would have is kept as `proposed_date` for the confirmation request (the request
+    is judged again on the confirmation's arrival). Every other outcome is unchanged."""
     if result.outcome != "accepted" or proof.proven:
         return result
     contract = registry.lookup(result.contract_number) if result.contract_number else None
@@ -279,6 +281,8 @@ def require_proof(result: PolicyResult, proof: SenderProof, registry: Registry) 
     return replace(
         result,
         outcome="awaiting_sender_confirmation",
+        effective_date=None,
+        proposed_date=result.effective_date,
         steps=(*result.steps, _awaiting_step(proof, number)),
     )
 

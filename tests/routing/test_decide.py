@@ -238,10 +238,14 @@ def test_every_decision_says_how_the_sender_was_proven_or_why_not() -> None:
     assert "sender not proven" in dec.explanation
     assert "sender proof: no sender proof was checked" in dec.explanation
     assert dec.policy is not None
-    assert (dec.policy.outcome, dec.policy.effective_date) == (
+    # nothing takes effect until the contact confirms: no effective date in the decision, the
+    # date it would have now only for the confirmation request
+    assert (dec.policy.outcome, dec.policy.effective_date, dec.policy.proposed_date) == (
         "awaiting_sender_confirmation",
+        None,
         d("2026-04-01"),
     )
+    assert dec.to_json()["policy"]["effective_date"] is None
     assert dec.reply_template == "cancellation/awaiting_sender_confirmation"
     assert dec.status == "waiting_on_customer"
     assert "possibly_forged" not in dec.flags

@@ -212,8 +212,10 @@ def test_an_unproven_sender_awaits_confirmation_where_it_would_be_accepted() -> 
     for proof in (UNPROVEN, SenderProof("failed", None, ("mx: dmarc=fail",))):
         r = run(contract_numbers=("SW500",), sender="eva@eps.example.be", sender_proof=proof)
         assert r.outcome == "awaiting_sender_confirmation"
-        # the date the confirmation request names, and the contract it is about
-        assert (r.effective_date, r.contract_number) == (proven.effective_date, "SW500")
+        # no effective date before the confirmation; the date the confirmation request names,
+        # and the contract it is about
+        assert r.effective_date is None
+        assert (r.proposed_date, r.contract_number) == (proven.effective_date, "SW500")
         assert "asked to confirm the termination of SW-500 by reply" in r.steps[-1]
     assert "may be forged" in r.steps[-1]
     # outcomes that ask for something or only inform do not change
