@@ -541,8 +541,9 @@ class ExtractionConfig(BaseModel):
             r"société",
         ],
         description="field labels of a form: such a field left empty ('Naam: ........', "
-        "'Handtekening: ______') shows the desk's own form sent back unfilled; its statement "
-        "that the copies were destroyed is the form's wording, not the customer's",
+        "'Handtekening: ______', or in a scan two or more labels in a row with nothing after "
+        "them and no values following) shows the desk's own form sent back unfilled; its "
+        "statement that the copies were destroyed is the form's wording, not the customer's",
     )
     blank_form_placeholders: list[str] = Field(
         default_factory=lambda: [

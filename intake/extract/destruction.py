@@ -12,8 +12,9 @@ Never enough, whatever else the mail says:
   is): the file may be the desk's empty form or anything else;
 - a certificate whose text, or the mail, says it is not signed or not filled in ("het attest is
   nog niet ondertekend", "unsigned"), or the desk's own blank form sent back (empty fields
-  "Naam: ........", placeholders "[handtekening]"): its wording is the form's, not the
-  customer's.
+  "Naam: ........", placeholders "[handtekening]", or in a scan the labels left alone on their
+  lines, "Naam:\nHandtekening:\nDatum:", since OCR reads no dotted line): its wording is the
+  form's, not the customer's.
 A negation about the destruction or the certificate anywhere in the subject, the new words or an
 attachment's text ("we have NOT destroyed the copies yet", "the certificate is not signed",
 "het vernietigingsattest heb ik nog niet") wins over every statement that would confirm.

@@ -201,8 +201,9 @@ _BLANK_TAIL = re2.compile(r"^(?:[ \t]{1,3}[\p{L}'-]+){0,3}[ \t]*:?[ \t]*(?:[._â€
 
 
 def blank_form(text: str, c: Compiled) -> tuple[int, int] | None:
-    """Where `text` shows the desk's form sent back unfilled: an empty field ("Naam: ......")
-    or a template placeholder ("[handtekening]"), as (start, end); None when it shows neither.
+    """Where `text` shows the desk's form sent back unfilled: an empty field ("Naam: ......"),
+    a template placeholder ("[handtekening]") or labels left without values (`empty_labels`),
+    as (start, end); None when it shows none of them.
     Two small patterns instead of one: the field names and the dotted tail in one RE2
     program outgrew the DFA's memory on every search."""
     for m in c.blank_field.finditer(text):
@@ -210,4 +211,75 @@ def blank_form(text: str, c: Compiled) -> tuple[int, int] | None:
         if tail is not None:
             return m.start(), m.end() + tail.end()
     placeholder = c.blank_placeholder.search(text)
-    return None if placeholder is None else (placeholder.start(), placeholder.end())
+    if placeholder is not None:
+        return placeholder.start(), placeholder.end()
+    return empty_labels(text, c)
+
+
+_LABEL_LINE_MAX = 80  # characters: a longer line is no form field's label
+_LABEL_WORDS = 4  # at most this many words before the colon ("Naam van de firma:")
+
+
+def _named_lines(text: str, c: Compiled) -> set[int]:
+    """Starts of the lines (split at newlines) that hold a form field's name and are short
+    enough to be its label. One RE2 pass over the text and at most `_LABEL_LINE_MAX`
+    characters back per name."""
+    out: set[int] = set()
+    for m in c.blank_field.finditer(text):
+        floor = max(0, m.end() - _LABEL_LINE_MAX)
+        newline = text.rfind("\n", floor, m.end())
+        if newline >= 0:
+            out.add(newline + 1)
+        elif floor == 0:
+            out.add(0)
+    return out
+
+
+def _line_kind(line: str, named: bool) -> str:
+    """'label' for a field's label (`named`: the line holds a field's name) with nothing
+    after its colon but marks ("Naam:", "Datum: / /", "Datum: .. 1 .." as OCR reads a slash),
+    'value' for another line with a letter or digit, 'blank' for the rest."""
+    if not any(ch.isalnum() for ch in line):
+        return "blank"
+    if not named or len(line) > _LABEL_LINE_MAX:
+        return "value"
+    head, colon, tail = line.strip().partition(":")
+    words = head.split()
+    if (
+        colon
+        and 0 < len(words) <= _LABEL_WORDS
+        and all(w.replace("'", "").replace("-", "").isalpha() for w in words)
+        and sum(ch.isalnum() for ch in tail) < 2  # a stray mark read as "1" or "l" is no value
+    ):
+        return "label"
+    return "value"
+
+
+def empty_labels(text: str, c: Compiled) -> tuple[int, int] | None:
+    """Where `text` has two or more form fields in a row left without values, as OCR reads a
+    scan of the form sent back unfilled (the dotted lines to write on are no text): the labels
+    stand alone on their lines ("Naam:", "Handtekening:", "Datum: / /") and fewer lines with a
+    value follow them (before the next label or the end) than there are labels. A signature
+    line alone (its scribble below it), a value on the line under its label, or a two-column
+    form read column by column (the values after all the labels) are no empty form. Linear:
+    each line is looked at once."""
+    named = _named_lines(text, c)
+    if not named:
+        return None
+    run: list[tuple[int, int]] = []  # the current labels in a row: (start, end)
+    values = 0  # lines with a value since the run's last label
+    offset = 0
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        kind = _line_kind(line, start in named)
+        if kind == "label":
+            if values:
+                if len(run) >= 2 and values < len(run):
+                    return run[0][0], run[-1][1]
+                run, values = [], 0
+            run.append((start, start + len(line.rstrip())))
+        elif kind == "value" and run:
+            values += 1
+    if len(run) >= 2 and values < len(run):
+        return run[0][0], run[-1][1]
+    return None

@@ -126,6 +126,51 @@ def test_an_unsigned_certificate_or_a_blank_form_does_not_confirm(text: str) -> 
         assert why_not(found) & {"unsigned", "blank form"}
 
 
+#: the desk's form as OCR reads a scan of it sent back unfilled: the dotted and underlined
+#: lines to write on are not text, so only the field labels remain, each alone on its line
+SCANNED_BLANK = (
+    "VERNIETIGINGSVERKLARING\n\nOndergetekende verklaart dat alle kopieën van de software\n"
+    "vernietigd werden.\n\nNaam:\nHandtekening:\nDatum: / /"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SCANNED_BLANK,
+        SCANNED_BLANK + "\nContract Support - Antwerpen",  # a footer is no value
+        # a slash of the date's line read as "1": one stray character is no value
+        "VERNIETIGINGSVERKLARING\nAlle kopieën van de software werden vernietigd.\n"
+        "Naam:\nDatum: \u2026.. 1...\n\nHandtekening:",
+        "ATTESTATION DE DESTRUCTION\nToutes les copies du logiciel ont été détruites.\n"
+        "Nom :\n\nSociété :\n\nSignature :\n",
+    ],
+)
+def test_a_scanned_blank_form_with_only_its_labels_does_not_confirm(text: str) -> None:
+    found = run("In bijlage het attest.", names=("scan_0001.png",), texts=(text,))
+    assert not found.destruction_confirmation
+    assert why_not(found) == {"blank form"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # signed: the signature line's label stands alone, the scribble is below it
+        "VERNIETIGINGSVERKLARING\nAlle kopieën van de software werden vernietigd.\n"
+        "Naam: Anna Peeters, zaakvoerder\nHandtekening:\n",
+        # a two-column form read column by column: the values follow their labels
+        "VERNIETIGINGSVERKLARING\nAlle kopieën van de software werden vernietigd.\n"
+        "Naam:\nDatum:\nHandtekening:\n\nAnna Peeters\n03/03/2026\nA. Peeters\n",
+        # each value on the line under its label
+        "VERNIETIGINGSVERKLARING\nAlle kopieën van de software werden vernietigd.\n"
+        "Naam:\nAnna Peeters\nDatum:\n03/03/2026\n",
+    ],
+)
+def test_a_scanned_filled_in_form_still_confirms(text: str) -> None:
+    found = run("In bijlage het attest.", names=("scan_0001.png",), texts=(text,))
+    assert found.destruction_confirmation, why_not(found)
+
+
 def test_a_filled_in_certificate_still_confirms() -> None:
     filled = (
         "VERNIETIGINGSVERKLARING\nOndergetekende verklaart dat alle kopieën van de software "

@@ -147,3 +147,25 @@ def zip_bomb_docx(size: int) -> bytes:
         body = b"<w:document><w:body><w:p><w:r><w:t>" + b"A" * size + b"</w:t></w:r></w:p>"
         archive.writestr("word/document.xml", body + b"</w:body></w:document>")
     return out.getvalue()
+
+
+def delivery_report(
+    returned_id: str, recipient: str, diagnostic: str, sender: str, text: str = ""
+) -> bytes:
+    """A delivery status notification (RFC 3464) saying `recipient` failed, for the mail
+    `returned_id` from the desk; `text` is added to its human-readable part."""
+    return crlf(
+        headers(sender, "Undelivered Mail Returned to Sender")
+        + "\nMIME-Version: 1.0"
+        + '\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"'
+        + "\n\n--r\nContent-Type: text/plain; charset=utf-8\n\n"
+        + "Your message could not be delivered.\n"
+        + text
+        + "--r\nContent-Type: message/delivery-status\n\n"
+        + "Reporting-MTA: dns; mx.elders.example.org\n\n"
+        + f"Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\n"
+        + f"Diagnostic-Code: smtp; {diagnostic}\n"
+        + "--r\nContent-Type: text/rfc822-headers\n\n"
+        + f"Message-ID: {returned_id}\nFrom: {SUPPORT}\nSubject: Re: Opzegging\n"
+        + "--r--\n"
+    )

@@ -14,8 +14,9 @@ and our replies go to a real SMTP server (aiosmtpd), where the test reads them.
 - an automatic reply never echoes a display name that is a message (a phishing line);
 - a colleague in Cc of a proven mail joins the ticket, one in Cc of an unproven mail does not.
 
-Sender proof is not read from the mail yet (every mail is unproven); the Cc test makes the
-requester's mails proven by handing the processor a routing decision that says so.
+The desk here believes no mail server, so every mail is unproven; the Cc test makes the
+requester's mails proven by handing the processor a routing decision that says so. The same
+desk believing its MX runs the contract attacks in `test_contract_attacks.py`.
 """
 
 from __future__ import annotations
@@ -33,25 +34,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from intake.model import ParsedMail, SenderProof
-from outbound.sender import deliver_due
-from outbound.transport import SmtpTransport
 from postkamer import processing
-from postkamer.processing import ProcessedMail, ProcessingContext, Processor
-from postkamer.service import run_once
-from postkamer.settings import Settings, SmtpSettings
-from postkamer.ticketjobs import ticket_job_ids
+from postkamer.settings import SmtpSettings
 from postkamer.web.queries import alerts
 from routing.decide import decide as real_decide
 from routing.model import RoutingDecision
 from routing.registry import Registry
-from storage.contracts import import_contracts
-from storage.db import session_scope
-from storage.jobstore import stored_jobs
-from storage.models import Event, Message, OutboxRow, Participant, Ticket
+from storage.models import Ticket
 from tests.hostile.conftest import Received
-from tests.hostile.mails import SUPPORT, crlf, headers, plain
+from tests.hostile.desk import Desk, open_desk
+from tests.hostile.mails import delivery_report, plain
 from tests.support.dovecot import Account
-from tests.support.mail import make_settings
 
 VICTIM = "Sofie Vanacker <sofie.vanacker@kmw.example.be>"  # contact of ML 402-118 (monthly)
 VICTIM_ADDRESS = "sofie.vanacker@kmw.example.be"
@@ -64,88 +57,6 @@ CANCELLATION_FACTS = (
 PHISHING = "Your account is suspended, log in at https://evil.test/login"
 
 
-class Desk:
-    """The service between a Dovecot mailbox and an SMTP server, one `run --once` at a time."""
-
-    def __init__(
-        self, account: Account, engine: Engine, settings: Settings, inbox: list[Received]
-    ) -> None:
-        self.account = account
-        self.engine = engine
-        self.settings = settings
-        self.inbox = inbox
-        self.context = ProcessingContext.from_settings(settings)
-
-    def receive(self, *mails: bytes) -> list[ProcessedMail]:
-        """Deliver the mails to the mailbox and process everything waiting there."""
-        self.account.deliver(mails)
-        self.context.results.clear()
-        summary = run_once(self.settings, Processor(self.context), engine=self.engine)
-        assert summary.stored == len(mails) and summary.quarantined == 0, summary
-        return list(self.context.results)
-
-    def send(self) -> int:
-        """Deliver every due reply to the SMTP server; how many went out."""
-        summary = deliver_due(
-            self.engine,
-            SmtpTransport(self.settings.smtp or SmtpSettings(host="-")),
-            lambda: datetime.now(UTC) + timedelta(minutes=1),
-        )
-        assert summary.failed == 0 and summary.unknown == 0, summary
-        return summary.sent
-
-    def ticket(self, ticket_id: int) -> Ticket:
-        with Session(self.engine) as s:
-            found = s.get(Ticket, ticket_id)
-            assert found is not None
-            return found
-
-    def message(self, message_id: str) -> Message:
-        with Session(self.engine) as s:
-            return s.exec(select(Message).where(Message.message_id == message_id)).one()
-
-    def messages(self, ticket_id: int) -> list[Message]:
-        with Session(self.engine) as s:
-            return list(
-                s.exec(
-                    select(Message)
-                    .where(Message.ticket_id == ticket_id, Message.direction == "in")
-                    .order_by(col(Message.id))
-                )
-            )
-
-    def outbox(self) -> list[OutboxRow]:
-        with Session(self.engine) as s:
-            return list(s.exec(select(OutboxRow).order_by(col(OutboxRow.id))))
-
-    def events(self, kind: str) -> list[Event]:
-        with Session(self.engine) as s:
-            return list(s.exec(select(Event).where(Event.kind == kind).order_by(col(Event.id))))
-
-    def participants(self, ticket_id: int) -> set[str]:
-        with Session(self.engine) as s:
-            return set(
-                s.exec(select(Participant.email).where(Participant.ticket_id == ticket_id))
-            )
-
-    def jobs(self, ticket_id: int) -> set[str]:
-        with Session(self.engine) as s:
-            return set(stored_jobs(s, ticket_job_ids(ticket_id)))
-
-    def state(self, ticket_id: int) -> dict[str, Any]:
-        """Everything about a ticket that mail may change."""
-        t = self.ticket(ticket_id)
-        return {
-            "queue": t.queue,
-            "status": t.status,
-            "policy": t.policy,
-            "contract_numbers": t.contract_numbers,
-            "flags": t.flags,
-            "jobs": self.jobs(ticket_id),
-            "participants": self.participants(ticket_id),
-        }
-
-
 @pytest.fixture
 def desk(
     imap_account: Account,
@@ -154,37 +65,13 @@ def desk(
     smtp_inbox: tuple[SmtpSettings, list[Received]],
     sample_registry: Registry,
 ) -> Desk:
+    """The desk believing no mail server: every mail is unproven."""
     smtp, inbox = smtp_inbox
-    settings = make_settings(
-        "unused://",
-        tmp_path,
-        host=imap_account.host,
-        port=imap_account.port,
-        username=imap_account.user,
-        password=imap_account.password,
-    ).model_copy(update={"smtp": smtp})
-    with session_scope(engine) as session:
-        import_contracts(session, sample_registry.values())
-    return Desk(imap_account, engine, settings, inbox)
+    return open_desk(imap_account, engine, tmp_path, smtp, inbox, sample_registry.values())
 
 
 def _dsn(returned_id: str, recipient: str, diagnostic: str, sender: str) -> bytes:
-    """A delivery status notification (RFC 3464) saying `recipient` failed."""
-    return crlf(
-        headers(sender, "Undelivered Mail Returned to Sender")
-        + "\nMIME-Version: 1.0"
-        + '\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"'
-        + "\n\n--r\nContent-Type: text/plain; charset=utf-8\n\n"
-        + "Your message could not be delivered.\n"
-        + CANCELLATION_FACTS
-        + "--r\nContent-Type: message/delivery-status\n\n"
-        + "Reporting-MTA: dns; mx.elders.example.org\n\n"
-        + f"Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\n"
-        + f"Diagnostic-Code: smtp; {diagnostic}\n"
-        + "--r\nContent-Type: text/rfc822-headers\n\n"
-        + f"Message-ID: {returned_id}\nFrom: {SUPPORT}\nSubject: Re: Opzegging\n"
-        + "--r--\n"
-    )
+    return delivery_report(returned_id, recipient, diagnostic, sender, CANCELLATION_FACTS)
 
 
 def test_a_strangers_auto_reply_bounce_or_out_of_office_naming_a_ticket_changes_nothing(

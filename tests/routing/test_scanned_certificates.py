@@ -18,6 +18,7 @@ from routing.policy import evaluate
 from tests.routing.helpers import d, extraction, registry
 from tests.support.mx import TRUST, stamped
 from tests.support.ocr import (
+    BLANK_FORM_NL,
     CERTIFICATE_FR,
     CERTIFICATE_NL,
     cancellation_mail,
@@ -68,6 +69,19 @@ def test_a_scanned_signed_certificate_is_read_and_accepted(
     # the statement was read from the scan: a neutral file name does not confirm anything
     found = extract(mail_text(parse_mail(raw)), registry(), CONFIG.extraction)
     assert any(f"in the text of '{filename}'" in line for line in found.evidence)
+    assert "certificate_unreadable" not in decision["evidence"]
+
+
+@pytest.mark.parametrize("kind", ["PNG", "PDF"])
+def test_a_scan_of_the_blank_form_sent_back_unfilled_confirms_nothing(kind: str) -> None:
+    # OCR reads no dotted line: what is left of each field is its label alone on its line
+    blank = encoded(certificate(BLANK_FORM_NL, signed=False), kind)
+    body = "Wij zeggen de maandelijkse licentie ML-100 op. In bijlage de verklaring."
+    decision = decide(cancellation_mail(blank, f"scan_0001.{kind.lower()}", TYPES[kind], body))
+    assert decision["policy"]["outcome"] == "needs_destruction_confirmation"
+    assert decision["destruction_confirmation"] is False
+    why = {e.get("dropped") for e in decision["evidence"]["destruction_confirmation"]}
+    assert "blank form" in why and None not in why
     assert "certificate_unreadable" not in decision["evidence"]
 
 

@@ -40,6 +40,18 @@ CERTIFICATE_FR = (
     "Signature :",
 )
 
+#: the desk's own form, as printed to be filled in by hand
+BLANK_FORM_NL = (
+    "VERNIETIGINGSVERKLARING",
+    "",
+    "Ondergetekende verklaart dat alle kopieën van de software",
+    "vernietigd werden.",
+    "",
+    "Naam: ........................",
+    "Handtekening: ______________",
+    "Datum: ..../..../......",
+)
+
 
 def require_tesseract() -> None:
     """Tesseract with the Dutch, French and English data, or fail (CI) / skip."""
@@ -60,10 +72,12 @@ def font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def certificate(
-    lines: Sequence[str] = CERTIFICATE_NL, size: tuple[int, int] = (1654, 2339)
+    lines: Sequence[str] = CERTIFICATE_NL,
+    size: tuple[int, int] = (1654, 2339),
+    signed: bool = True,
 ) -> Image.Image:
-    """An A4 page at 200 DPI (by default) with the lines in 11-point type and a signature
-    scribble under the last one."""
+    """An A4 page at 200 DPI (by default) with the lines in 11-point type and (`signed`) a
+    signature scribble under the last one."""
     page = Image.new("L", size, 255)
     draw = ImageDraw.Draw(page)
     text_font = font(max(12, size[0] // 48))
@@ -72,9 +86,10 @@ def certificate(
     for line in lines:
         draw.text((x, y), line, fill=0, font=text_font)
         y += step
-    rnd = random.Random(42)
-    points = [(x + 20 + i * 18, y + 40 + rnd.randint(-30, 30)) for i in range(16)]
-    draw.line(points, fill=0, width=4)  # the signature
+    if signed:
+        rnd = random.Random(42)
+        points = [(x + 20 + i * 18, y + 40 + rnd.randint(-30, 30)) for i in range(16)]
+        draw.line(points, fill=0, width=4)  # the signature
     return page
 
 
