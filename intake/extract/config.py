@@ -547,13 +547,14 @@ class ExtractionConfig(BaseModel):
     )
     blank_form_placeholders: list[str] = Field(
         default_factory=lambda: [
-            r"\[[ \t]*\p{L}[\p{L} \t._/-]{1,40}\]",  # [handtekening], [naam klant]
-            r"\{\{[^{}\n]{1,40}\}\}",  # {{name}}
-            r"<<[^<>\n]{1,40}>>",  # <<datum>>
-            r"<\p{L}[\p{L} _-]{1,30}>",  # <naam>
+            r"\[[ \t]*\p{L}[\p{L} \t._/-]+\]",  # [handtekening], [naam klant]
+            r"\{\{[^{}\n]+\}\}",  # {{name}}
+            r"<<[^<>\n]+>>",  # <<datum>>
+            r"<\p{L}[\p{L} _-]+>",  # <naam>
         ],
         description="template placeholders: a form or statement that still holds one was not "
-        "filled in",
+        "filled in (a match longer than 60 characters is not a placeholder; bounds inside the "
+        "patterns would make RE2 programs too large for its DFA)",
     )
     destruction_verbs: list[str] = Field(
         default_factory=lambda: [

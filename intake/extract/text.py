@@ -166,7 +166,8 @@ def _compile_json(raw: str) -> Compiled:
         blank_field=compile_large(
             rf"(?i)(?:^|[^\p{{L}}])(?:{_joined(config.blank_form_fields)})"
         ),
-        blank_placeholder=alternation(config.blank_form_placeholders),
+        # no (?i): the patterns name no letters, and case folding doubles the program
+        blank_placeholder=compile_large(_joined(config.blank_form_placeholders)),
         destruction_verbs=alternation(config.destruction_verbs),
         destruction_objects=alternation(config.destruction_objects),
         negation=alternation(config.negation_cues),
@@ -200,6 +201,10 @@ def compiled(config: ExtractionConfig) -> Compiled:
 _BLANK_TAIL = re2.compile(r"^(?:[ \t]{1,3}[\p{L}'-]+){0,3}[ \t]*:?[ \t]*(?:[._…][ \t]?){4,}")
 
 
+#: the longest a template placeholder is ("[handtekening van de zaakvoerder]", "{{naam}}")
+PLACEHOLDER_CHARS = 60
+
+
 def blank_form(text: str, c: Compiled) -> tuple[int, int] | None:
     """Where `text` shows the desk's form sent back unfilled: an empty field ("Naam: ......"),
     a template placeholder ("[handtekening]") or labels left without values (`empty_labels`),
@@ -210,9 +215,9 @@ def blank_form(text: str, c: Compiled) -> tuple[int, int] | None:
         tail = _BLANK_TAIL.search(text[m.end() : m.end() + 120])
         if tail is not None:
             return m.start(), m.end() + tail.end()
-    placeholder = c.blank_placeholder.search(text)
-    if placeholder is not None:
-        return placeholder.start(), placeholder.end()
+    for placeholder in c.blank_placeholder.finditer(text):
+        if placeholder.end() - placeholder.start() <= PLACEHOLDER_CHARS:
+            return placeholder.start(), placeholder.end()
     return empty_labels(text, c)
 
 

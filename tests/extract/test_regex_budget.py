@@ -65,3 +65,31 @@ def test_routing_the_labelled_sets_stays_within_the_regex_memory_budget() -> Non
         assert done.returncode == 0, done.stderr[-2000:]
         assert len(done.stdout.splitlines()) == len(mails)
         assert "DFA out of memory" not in done.stderr, (folder.name, done.stderr[:500])
+
+
+def test_a_blank_form_with_placeholders_stays_within_the_regex_memory_budget(
+    tmp_path: Path,
+) -> None:
+    """The desk's form sent back with its placeholders: the placeholder patterns once made an
+    RE2 program too large for the DFA (bounded repetitions of a letter class), so every search
+    that found one wrote 'DFA out of memory'."""
+    mail = tmp_path / "form.eml"
+    mail.write_text(
+        "From: Jan <jan@example.be>\nTo: support@contracts.example.com\n"
+        "Subject: Opzegging ML-100\nDate: Tue, 3 Mar 2026 10:00:00 +0100\n"
+        "Message-ID: <form@example.be>\n\n"
+        "Wij zeggen ML-100 op. Hierbij de verklaring.\n"
+        "Ondergetekende [naam klant] verklaart dat alle kopieën vernietigd werden.\n"
+        "Handtekening: [handtekening]  Datum: <<datum>>  {{firma}}\n" + "tekst " * 2000 + "\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, "route", "--json", str(mail)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"destruction_confirmation": false' in done.stdout
+    assert "DFA out of memory" not in done.stderr, done.stderr[:500]
